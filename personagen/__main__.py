@@ -1,0 +1,3 @@
+from personagen.cli import main
+
+main()

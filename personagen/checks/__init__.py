@@ -1,0 +1,1 @@
+"""Pure checks shared by model validators and `personagen lint`."""

@@ -1,0 +1,54 @@
+"""The typer application and the error boundary every command shares."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+
+from personagen.errors import PersonagenError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="personagen",
+    help="Grounded B2B buyer personas and platform-valid campaign copy.\n\n"
+    "Example: personagen personas --icp icp.yaml --notes notes/ -o out/",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def user_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Show PersonagenErrors as one line and exit with their code (traceback on request)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except PersonagenError as error:
+            if os.environ.get("PERSONAGEN_RAISE_ERRORS"):
+                raise
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo(
+                "interrupted: finished work is kept; run the same command to resume", err=True
+            )
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def register() -> None:
+    """Import command modules so they attach to `app` (kept light: no model client)."""
+    from personagen.cli import personas, schema  # noqa: F401
+
+
+register()

@@ -1,0 +1,39 @@
+"""Options shared by every command that calls a model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+Model = Annotated[str | None, typer.Option(help="Model name (env PERSONAGEN_MODEL).")]
+Provider = Annotated[
+    str | None, typer.Option(help="openai, compatible or replay (env PERSONAGEN_PROVIDER).")
+]
+BaseUrl = Annotated[
+    str | None,
+    typer.Option(help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (Ollama)."),
+]
+Mode = Annotated[
+    str | None, typer.Option(help="Structured-output mode: tools, json, md_json, json_schema.")
+]
+Replay = Annotated[Path | None, typer.Option(help="Answer from the cassettes in DIR; no network.")]
+Record = Annotated[Path | None, typer.Option(help="Save every exchange as a cassette in DIR.")]
+Rekey = Annotated[
+    bool,
+    typer.Option(help="With --replay: carry old answers over to changed requests."),
+]
+Config = Annotated[
+    Path | None, typer.Option(help="Settings file (default $PERSONAGEN_HOME/config.yaml).")
+]
+ContextTokens = Annotated[int | None, typer.Option(help="The model's context budget in tokens.")]
+Concurrency = Annotated[int | None, typer.Option(help="Model calls in flight at once.")]
+Output = Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+
+
+def settings_overrides(**flags: Any) -> dict[str, Any]:
+    """Flags that were given, renamed to Settings fields."""
+    renamed = {"replay": "replay_dir", "record": "record_dir"}
+    overrides = {renamed.get(k, k): v for k, v in flags.items() if v not in (None, False)}
+    return overrides

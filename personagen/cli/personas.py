@@ -1,0 +1,62 @@
+"""`personagen personas`: ICP + interview notes -> grounded persona cards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from personagen.cli import options
+from personagen.cli.app import app, user_errors
+
+
+@app.command()
+@user_errors
+def personas(
+    icp: Annotated[Path, typer.Option(help="ICP definition (YAML or JSON).")],
+    notes: Annotated[list[Path], typer.Option(help="Notes folder or files (.md .txt .vtt .srt).")],
+    output: options.Output,
+    count: Annotated[int, typer.Option(min=1, max=12, help="How many personas.")] = 3,
+    model: options.Model = None,
+    provider: options.Provider = None,
+    base_url: options.BaseUrl = None,
+    mode: options.Mode = None,
+    replay: options.Replay = None,
+    record: options.Record = None,
+    rekey: options.Rekey = False,
+    config: options.Config = None,
+    context_tokens: options.ContextTokens = None,
+    concurrency: options.Concurrency = None,
+) -> None:
+    """Synthesize buyer personas whose every claim quotes a note verbatim.
+
+    Example: personagen personas --icp icp.yaml --notes notes/ --count 3 -o out/
+    """
+    import asyncio
+
+    from personagen.inputs import load_model, load_notes
+    from personagen.llm.settings import resolve_settings
+    from personagen.models.icp import ICP
+    from personagen.pipeline.runner import run_personas
+
+    icp_model = load_model(icp, ICP)
+    loaded = load_notes(notes)
+    settings = resolve_settings(
+        options.settings_overrides(
+            model=model,
+            provider=provider,
+            base_url=base_url,
+            mode=mode,
+            replay=replay,
+            record=record,
+            rekey=rekey,
+            context_tokens=context_tokens,
+            concurrency=concurrency,
+        ),
+        config,
+    )
+    result = asyncio.run(run_personas(settings, icp_model, loaded, count, output))
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(result.summary)

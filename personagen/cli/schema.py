@@ -1,0 +1,49 @@
+"""`personagen schema`: print the JSON Schema of a public model."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Annotated
+
+import typer
+
+from personagen.cli.app import app, user_errors
+from personagen.errors import InputError
+
+PUBLIC_MODELS = {
+    "icp": "personagen.models.icp:ICP",
+    "note": "personagen.models.note:Note",
+    "persona": "personagen.models.persona:Persona",
+    "persona-draft": "personagen.models.persona:PersonaDraft",
+    "brief": "personagen.models.brief:Brief",
+    "email-sequence": "personagen.models.copy:EmailSequenceDraft",
+    "google-rsa": "personagen.models.copy:GoogleRSA",
+    "linkedin-ad": "personagen.models.copy:LinkedInAd",
+    "meta-ad": "personagen.models.copy:MetaAd",
+    "x-post": "personagen.models.copy:XPost",
+    "battlecard": "personagen.models.copy:BattlecardDraft",
+    "campaign": "personagen.models.campaign:Campaign",
+}
+
+
+@app.command()
+@user_errors
+def schema(
+    model: Annotated[str, typer.Argument(help=f"One of: {', '.join(PUBLIC_MODELS)}.")],
+) -> None:
+    """Print the JSON Schema of a model.
+
+    Example: personagen schema persona
+    """
+    target = PUBLIC_MODELS.get(model.lower())
+    if target is None:
+        raise InputError(
+            "schema", f"unknown model '{model}'; choose from: {', '.join(PUBLIC_MODELS)}"
+        )
+    module_name, class_name = target.split(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError):
+        raise InputError("schema", f"model '{model}' is not available in this version") from None
+    typer.echo(json.dumps(cls.model_json_schema(), indent=2))

@@ -1,0 +1,1 @@
+"""Outputs: JSON, Markdown, CSV and the HTML report. Every write is atomic."""

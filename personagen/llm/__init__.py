@@ -1,0 +1,1 @@
+"""The door: the only package that talks to a model."""

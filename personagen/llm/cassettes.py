@@ -1,0 +1,151 @@
+"""Cassettes: recorded model exchanges, one human-readable JSON file each.
+
+A cassette holds the normalized request (model, messages, schema, parameters), the raw
+response body, the task and a label naming the logical call ("<job>#<attempt>"), so a
+prompt change can carry old answers over to new requests (re-keying).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from personagen.atomic import write_text_atomic
+
+
+@dataclass
+class Cassette:
+    """One recorded exchange."""
+
+    key: str
+    task: str
+    label: str
+    source: str
+    request: dict[str, Any]
+    response: dict[str, Any]
+    path: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The on-disk form."""
+        return {
+            "key": self.key,
+            "task": self.task,
+            "label": self.label,
+            "source": self.source,
+            **self.extra,
+            "request": self.request,
+            "response": self.response,
+        }
+
+
+def _load(path: Path) -> Cassette:
+    from personagen.errors import InputError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Cassette(
+            key=data["key"],
+            task=data["task"],
+            label=data.get("label", ""),
+            source=data.get("source", "recorded"),
+            request=data.get("request", {}),
+            response=data["response"],
+            path=path,
+            extra={
+                k: v
+                for k, v in data.items()
+                if k not in {"key", "task", "label", "source", "request", "response"}
+            },
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(str(path), f"not a valid cassette ({exc})") from None
+
+
+class CassetteBook:
+    """A folder of cassettes, read for replay and written for recording."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._by_key: dict[str, Cassette] = {}
+        self._used: set[str] = set()
+        if directory.is_dir():
+            for path in sorted(directory.rglob("*.json")):
+                cassette = _load(path)
+                self._by_key[cassette.key] = cassette
+
+    def get(self, key: str) -> Cassette | None:
+        """The cassette answering `key`, marking it used."""
+        with self._lock:
+            cassette = self._by_key.get(key)
+            if cassette is not None:
+                self._used.add(key)
+            return cassette
+
+    def by_label(self, label: str) -> Cassette | None:
+        """An unused cassette recorded for the same logical call, for re-keying."""
+        with self._lock:
+            for cassette in self._by_key.values():
+                if cassette.label == label and cassette.key not in self._used:
+                    return cassette
+            return None
+
+    def add(self, cassette: Cassette, *, replaces: Cassette | None = None) -> Path:
+        """Write a cassette atomically (and drop the one it replaces)."""
+        slug = cassette.label.replace("/", "_").replace("#", "-") or cassette.task
+        path = self.directory / f"{slug}--{cassette.key[:12]}.json"
+        cassette.path = path
+        write_text_atomic(path, json.dumps(cassette.to_json(), indent=2, ensure_ascii=False) + "\n")
+        with self._lock:
+            self._by_key[cassette.key] = cassette
+            self._used.add(cassette.key)
+            if replaces is not None and replaces.key != cassette.key:
+                self._by_key.pop(replaces.key, None)
+                if replaces.path is not None and replaces.path != path:
+                    replaces.path.unlink(missing_ok=True)
+        return path
+
+    def stale(self) -> list[Cassette]:
+        """Cassettes no request used in this session: stale after a prompt or input change."""
+        with self._lock:
+            return [c for k, c in sorted(self._by_key.items()) if k not in self._used]
+
+
+def new_cassette(
+    key: str, task: str, label: str, request: dict[str, Any], response: dict[str, Any]
+) -> Cassette:
+    """A freshly recorded cassette."""
+    return Cassette(
+        key=key,
+        task=task,
+        label=label,
+        source="recorded",
+        request=request,
+        response=response,
+        extra={"recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+    )
+
+
+def carried_over(old: Cassette, key: str, request: dict[str, Any]) -> Cassette:
+    """Carry an old answer over to a new request after a prompt change.
+
+    The source (recorded or hand-written) stays; the cassette is marked as carried over.
+    """
+    return Cassette(
+        key=key,
+        task=old.task,
+        label=old.label,
+        source=old.source,
+        request=request,
+        response=old.response,
+        extra={
+            "carried_over": True,
+            "carried_over_from": old.key,
+            "carried_over_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        },
+    )

@@ -1,0 +1,46 @@
+"""Per-call accounting: exchanges, tokens, cost, cache hits. Carried in a context variable
+so the transport can charge the logical call that caused each HTTP exchange."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Usage:
+    """Token and cost totals for one or more exchanges."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    cost_usd: float = 0.0
+    network_calls: int = 0
+    replayed: int = 0
+    cache_hits: int = 0
+    rate_limited: int = 0
+    retries: int = 0
+
+    def add(self, other: Usage) -> None:
+        """Accumulate another usage into this one."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class CallMeter:
+    """What one logical model call (with its re-asks) consumed."""
+
+    task: str
+    label: str
+    usage: Usage = field(default_factory=Usage)
+    keys: list[str] = field(default_factory=list)
+    unpriced: bool = False
+
+    @property
+    def exchanges(self) -> int:
+        """HTTP exchanges answered, from any source."""
+        return len(self.keys)
+
+
+CURRENT_CALL: ContextVar[CallMeter | None] = ContextVar("personagen_current_call", default=None)

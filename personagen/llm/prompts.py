@@ -1,0 +1,82 @@
+"""Prompt templates: `prompts/<task>.md.j2` setting a `system` and a `user` variable.
+
+Templates render with strict undefined variables, and each carries a version: the first
+12 hex digits of the SHA-256 of its source and the shared partials, stored with every
+output it produced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from personagen.paths import resource_dir
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A rendered prompt."""
+
+    task: str
+    version: str
+    system: str
+    user: str
+
+    def messages(self) -> list[dict[str, str]]:
+        """Chat messages for the model."""
+        return [
+            {"role": "system", "content": self.system},
+            {"role": "user", "content": self.user},
+        ]
+
+
+_DELIMITER = re.compile(r"<(/?\s*interview_note)", re.IGNORECASE)
+
+
+def data_block(text: object) -> str:
+    """Neutralise note delimiters inside data, so a note cannot close its own block."""
+    return _DELIMITER.sub(r"&lt;\1", str(text))
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(resource_dir("prompts")),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["data_block"] = data_block
+    return environment
+
+
+def template_name(task: str) -> str:
+    """The template file of a task."""
+    return f"{task}.md.j2"
+
+
+@cache
+def prompt_version(task: str) -> str:
+    """Content hash of a task's template and the shared partials (`_*.j2`) it may import."""
+    folder = resource_dir("prompts")
+    digest = hashlib.sha256((folder / template_name(task)).read_bytes())
+    for partial in sorted(folder.glob("_*.j2")):
+        digest.update(partial.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def render(task: str, variables: dict[str, Any]) -> Prompt:
+    """Render a task's system and user blocks with `variables`."""
+    template = _environment().get_template(template_name(task))
+    module = template.make_module(dict(variables))
+    exported = vars(module)
+    system = str(exported["system"]).strip()
+    user = str(exported["user"]).strip()
+    return Prompt(task=task, version=prompt_version(task), system=system, user=user)

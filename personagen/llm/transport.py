@@ -1,0 +1,200 @@
+"""The HTTP transport behind the model client: cache, replay, rate limit, retry, record.
+
+Working at the level of single HTTP exchanges means every instructor re-ask is cached,
+recorded and billed on its own, and replay answers exactly what was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any, Protocol
+
+import httpx2
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from personagen.errors import ReplayMissError
+from personagen.llm.cassettes import CassetteBook, carried_over, new_cassette
+from personagen.llm.exchange import estimate_tokens, normalize_request, request_key, usage_of
+from personagen.llm.limiter import RateLimiter, parse_duration
+from personagen.llm.meter import CURRENT_CALL, CallMeter, Usage
+from personagen.llm.pricing import Price
+
+TRANSIENT_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+TRANSIENT_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+MAX_BACKOFF_SECONDS = 30.0
+
+
+class ResponseCache(Protocol):
+    """A content-addressed store of successful response bodies."""
+
+    def get_response(self, key: str) -> bytes | None:
+        """The cached body for `key`, if any."""
+
+    def put_response(self, key: str, task: str, body: bytes) -> None:
+        """Store a successful body under `key`."""
+
+
+class _Transient(Exception):
+    def __init__(self, response: httpx2.Response | None, retry_after: float | None) -> None:
+        self.response = response
+        self.retry_after = retry_after
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    for header in ("retry-after-ms", "retry-after"):
+        value = response.headers.get(header)
+        if value:
+            seconds = parse_duration(value)
+            if seconds is not None:
+                return seconds / 1000 if header == "retry-after-ms" else seconds
+    return None
+
+
+def _backoff(state: RetryCallState) -> float:
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, _Transient) and exc.retry_after is not None:
+        return 0.0  # the limiter already holds every request for the server's delay
+    backoff: float = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** (state.attempt_number - 1))
+    return backoff * random.uniform(0.5, 1.0)
+
+
+def _json_response(body: bytes, request: httpx2.Request) -> httpx2.Response:
+    return httpx2.Response(
+        200, content=body, headers={"content-type": "application/json"}, request=request
+    )
+
+
+class DoorTransport(httpx2.AsyncBaseTransport):
+    """Answers chat-completion requests from cache, cassettes or the network, in that order."""
+
+    def __init__(
+        self,
+        *,
+        upstream: httpx2.AsyncBaseTransport | None,
+        limiter: RateLimiter,
+        price: Price | None,
+        attempts: int = 5,
+        cache: ResponseCache | None = None,
+        replay: CassetteBook | None = None,
+        record: CassetteBook | None = None,
+        rekey: bool = False,
+        price_factor: float = 1.0,
+    ) -> None:
+        self.upstream = upstream
+        self.limiter = limiter
+        self.price = price
+        self.attempts = attempts
+        self.cache = cache
+        self.replay = replay
+        self.record = record
+        self.rekey = rekey
+        self.price_factor = price_factor
+        self.totals = Usage()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Serve one HTTP exchange."""
+        await request.aread()
+        if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
+            return await self._send(request, tokens=0)
+        normalized = normalize_request(request.url.path, json.loads(request.content))
+        key = request_key(normalized)
+        meter = CURRENT_CALL.get() or CallMeter(task="unknown", label="")
+        meter.keys.append(key)
+        label = f"{meter.label}#{meter.exchanges}"
+        usage = Usage()
+        try:
+            cached = self.cache.get_response(key) if self.cache else None
+            if cached is not None:
+                usage.cache_hits = 1
+                return _json_response(cached, request)
+            body = await self._answer(request, normalized, key, meter.task, label, usage)
+            if isinstance(body, httpx2.Response):
+                return body
+            self._charge(json.loads(body), usage, meter)
+            if self.cache is not None:
+                self.cache.put_response(key, meter.task, body)
+            return _json_response(body, request)
+        finally:
+            meter.usage.add(usage)
+            self.totals.add(usage)
+
+    async def _answer(
+        self,
+        request: httpx2.Request,
+        normalized: dict[str, Any],
+        key: str,
+        task: str,
+        label: str,
+        usage: Usage,
+    ) -> bytes | httpx2.Response:
+        if self.replay is not None:
+            cassette = self.replay.get(key)
+            if cassette is None and self.rekey:
+                old = self.replay.by_label(label)
+                if old is not None:
+                    cassette = carried_over(old, key, normalized)
+                    self.replay.add(cassette, replaces=old)
+            if cassette is None:
+                raise ReplayMissError(task, key, str(self.replay.directory))
+            usage.replayed = 1
+            return json.dumps(cassette.response).encode("utf-8")
+        response = await self._send(request, tokens=estimate_tokens(normalized), usage=usage)
+        if response.status_code != 200:
+            return response
+        body = await response.aread()
+        usage.network_calls = 1
+        if self.record is not None:
+            self.record.add(new_cassette(key, task, label, normalized, json.loads(body)))
+        return body
+
+    def _charge(self, body: dict[str, Any], usage: Usage, meter: CallMeter) -> None:
+        input_tokens, output_tokens, cached_tokens = usage_of(body)
+        usage.input_tokens = input_tokens
+        usage.output_tokens = output_tokens
+        usage.cached_tokens = cached_tokens
+        if self.price is None:
+            meter.unpriced = True
+            return
+        cost = self.price.cost(input_tokens, output_tokens, cached_tokens)
+        usage.cost_usd = cost * self.price_factor
+
+    async def _send(
+        self, request: httpx2.Request, *, tokens: int, usage: Usage | None = None
+    ) -> httpx2.Response:
+        if self.upstream is None:
+            raise httpx2.ConnectError("replay mode makes no network requests", request=request)
+        upstream = self.upstream
+        seen = usage or Usage()
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=_backoff,
+            retry=retry_if_exception_type((_Transient, *TRANSIENT_ERRORS)),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    if attempt.retry_state.attempt_number > 1:
+                        seen.retries += 1
+                    await self.limiter.acquire(tokens)
+                    response = await upstream.handle_async_request(request)
+                    self.limiter.observe(response.headers)
+                    if response.status_code in TRANSIENT_STATUSES:
+                        await response.aread()
+                        delay = _retry_after(response)
+                        if response.status_code == 429:
+                            seen.rate_limited += 1
+                        if delay is not None:
+                            self.limiter.pause(delay)
+                        raise _Transient(response, delay)
+                    return response
+        except _Transient as exhausted:
+            assert exhausted.response is not None
+            return exhausted.response
+        raise AssertionError("unreachable: tenacity either returns or re-raises")
+
+    async def aclose(self) -> None:
+        """Close the upstream transport."""
+        if self.upstream is not None:
+            await self.upstream.aclose()

@@ -1,0 +1,1 @@
+"""Pydantic domain models; their validators carry the rules."""
