@@ -34,8 +34,8 @@ class ReplayMissError(PersonagenError):
         self.key = key
         super().__init__(
             f"{directory}: no cassette answers task '{task}' (request key {key}); "
-            "re-record with --record, or carry old answers over with "
-            "'personagen cassettes rekey'"
+            "re-record with --record DIR, or carry the old answers over to the changed "
+            "requests with --rekey"
         )
 
 

@@ -28,6 +28,22 @@ def personas(
     config: options.Config = None,
     context_tokens: options.ContextTokens = None,
     concurrency: options.Concurrency = None,
+    redact: Annotated[
+        bool | None,
+        typer.Option(
+            "--redact/--no-redact",
+            help="Replace emails, phone numbers and interviewee names in the notes with "
+            "placeholders like [EMAIL-1] before anything is sent to the model.",
+        ),
+    ] = None,
+    redact_company: Annotated[
+        bool,
+        typer.Option(
+            "--redact-company",
+            help="Also replace the company names from the notes' front matter "
+            "(implies --redact).",
+        ),
+    ] = False,
 ) -> None:
     """Synthesize buyer personas whose every claim quotes a note verbatim.
 
@@ -35,6 +51,7 @@ def personas(
     """
     import asyncio
 
+    from personagen.errors import InputError
     from personagen.inputs import load_model, load_notes
     from personagen.llm.settings import resolve_settings
     from personagen.models.icp import ICP
@@ -42,6 +59,15 @@ def personas(
 
     icp_model = load_model(icp, ICP)
     loaded = load_notes(notes)
+    if redact_company and redact is False:
+        raise InputError("--redact-company", "needs redaction, but --no-redact was given")
+    if redact or redact_company:
+        from personagen.redact import redact_notes
+
+        loaded, report = redact_notes(loaded, company=redact_company)
+        typer.echo(report.summary(company=redact_company), err=True)
+        for warning in report.warnings:
+            typer.echo(f"warning: {warning}", err=True)
     settings = resolve_settings(
         options.settings_overrides(
             model=model,

@@ -144,6 +144,7 @@ def carried_over(old: Cassette, key: str, request: dict[str, Any]) -> Cassette:
         request=request,
         response=old.response,
         extra={
+            **old.extra,
             "carried_over": True,
             "carried_over_from": old.key,
             "carried_over_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -107,6 +108,10 @@ class Door:
         """The instructor client, built on first use so `--help` never imports openai."""
         if self._client is None:
             import instructor
+
+            # Failures are reported per item by the door; instructor's own log lines would
+            # repeat them as noise on stderr.
+            logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
             mode = getattr(instructor.Mode, _INSTRUCTOR_MODES[self.settings.effective_mode])
             self._client = instructor.from_openai(self.openai_client(), mode=mode)

@@ -1,0 +1,223 @@
+"""The channel registry: copy limits per channel, read once from `data/channels.yaml`.
+
+It is the single source for the copy models' validators, `personagen lint`, report counters
+and CSV export, so a limit changes in one place, the YAML file.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from importlib import resources
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import ConfigDict, Field, ValidationError
+from pydantic.dataclasses import dataclass
+
+from personagen.errors import InputError, PersonagenError
+
+REGISTRY_FILE = "channels.yaml"
+URL = re.compile(r"https?://\S+")
+
+ChannelKind = Literal["email", "ad", "sales"]
+Unit = Literal["characters", "words"]
+Text = Annotated[str, Field(min_length=1)]
+
+# extra="forbid": a misspelt key in the YAML (say `recomended`) must fail loudly, not be ignored.
+_STRICT = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True, config=_STRICT)
+class HardLimit:
+    """A limit the platform (or a house rule) enforces, with where it comes from and why."""
+
+    source: Text
+    why: Text
+    max: int | None = Field(default=None, ge=1)
+    min: int | None = Field(default=None, ge=0)
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Recommendation:
+    """A length the platform advises; going past it is a warning, not an error."""
+
+    why: Text
+    max: int | None = Field(default=None, ge=1)
+    min: int | None = Field(default=None, ge=0)
+
+
+@dataclass(frozen=True, config=_STRICT)
+class ItemCount:
+    """How many entries a list field (e.g. RSA headlines) must hold."""
+
+    source: Text
+    why: Text
+    min: int = Field(default=1, ge=0)
+    max: int | None = Field(default=None, ge=1)
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Requirement:
+    """A field that may only be set when another field is set."""
+
+    field: str
+    source: Text
+    why: Text
+
+
+@dataclass(frozen=True, config=_STRICT)
+class FieldLimit:
+    """The limits of one copy field; `name` is the copy model's field name."""
+
+    name: str
+    label: str
+    plural: str
+    unit: Unit = "characters"
+    hard: HardLimit | None = None
+    recommended: Recommendation | None = None
+    items: ItemCount | None = None
+    unique: bool = False
+    requires: Requirement | None = None
+    counts_links_as: int | None = Field(default=None, ge=1)
+
+    @property
+    def hard_max(self) -> int | None:
+        """Most characters (or words) allowed, or None."""
+        return self.hard.max if self.hard else None
+
+    @property
+    def hard_min(self) -> int | None:
+        """Fewest characters (or words) allowed, or None."""
+        return self.hard.min if self.hard else None
+
+    @property
+    def recommended_max(self) -> int | None:
+        """Most characters (or words) advised, or None."""
+        return self.recommended.max if self.recommended else None
+
+    @property
+    def recommended_min(self) -> int | None:
+        """Fewest characters (or words) advised, or None."""
+        return self.recommended.min if self.recommended else None
+
+    @property
+    def min_items(self) -> int | None:
+        """Fewest entries a list field may hold, or None for a single-text field."""
+        return self.items.min if self.items else None
+
+    @property
+    def max_items(self) -> int | None:
+        """Most entries a list field may hold, or None."""
+        return self.items.max if self.items else None
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Channel:
+    """A channel personagen writes copy for, with the limits of each of its fields."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    name: str
+    kind: ChannelKind
+    source: str
+    fields: tuple[FieldLimit, ...]
+
+    def field(self, name: str) -> FieldLimit:
+        """The limits of field `name`; KeyError when the channel has no such field."""
+        for limit in self.fields:
+            if limit.name == name:
+                return limit
+        known = ", ".join(f.name for f in self.fields)
+        raise KeyError(f"channel '{self.id}' has no field '{name}' (fields: {known})")
+
+    def field_names(self) -> tuple[str, ...]:
+        """Names of the fields that have limits."""
+        return tuple(f.name for f in self.fields)
+
+
+@dataclass(frozen=True, config=_STRICT)
+class _Registry:
+    channels: tuple[Channel, ...]
+
+
+class UnknownChannel(PersonagenError, KeyError):
+    """A channel id that the registry does not define."""
+
+    def __init__(self, channel_id: str) -> None:
+        self.channel_id = channel_id
+        self.message = f"unknown channel '{channel_id}'; choose from: {', '.join(channel_ids())}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        # KeyError would print the message in quotes, as a repr.
+        return self.message
+
+
+def _consistency_problems(channels: tuple[Channel, ...]) -> list[str]:
+    """Say what in a well-typed registry still contradicts itself."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for channel in channels:
+        if channel.id in seen:
+            problems.append(f"channel '{channel.id}' is defined twice")
+        seen.add(channel.id)
+        names = channel.field_names()
+        for limit in channel.fields:
+            where = f"{channel.id}.{limit.name}"
+            if names.count(limit.name) > 1:
+                problems.append(f"{where} is defined twice")
+            hard_max, rec_max = limit.hard_max, limit.recommended_max
+            if hard_max is not None and rec_max is not None and rec_max > hard_max:
+                problems.append(f"{where}: recommended max {rec_max} is above hard max {hard_max}")
+            hard_min, rec_min = limit.hard_min, limit.recommended_min
+            if hard_min is not None and rec_min is not None and rec_min < hard_min:
+                problems.append(f"{where}: recommended min {rec_min} is below hard min {hard_min}")
+            if limit.requires and limit.requires.field not in names:
+                problems.append(f"{where} requires unknown field '{limit.requires.field}'")
+            if limit.items and limit.items.max is not None and limit.items.max < limit.items.min:
+                problems.append(f"{where}: items max is below items min")
+    return problems
+
+
+@functools.cache
+def _registry() -> dict[str, Channel]:
+    """Read and check the registry once per process."""
+    text = resources.files("personagen.data").joinpath(REGISTRY_FILE).read_text("utf-8")
+    try:
+        registry = _Registry(**yaml.safe_load(text))
+    except (ValidationError, TypeError, yaml.YAMLError) as exc:
+        raise InputError(f"personagen/data/{REGISTRY_FILE}", str(exc)) from exc
+    problems = _consistency_problems(registry.channels)
+    if problems:
+        raise InputError(f"personagen/data/{REGISTRY_FILE}", "; ".join(problems))
+    return {channel.id: channel for channel in registry.channels}
+
+
+def channel_ids(kind: ChannelKind | None = None) -> tuple[str, ...]:
+    """Ids of the channels in registry order, optionally only those of one kind."""
+    return tuple(c.id for c in _registry().values() if kind is None or c.kind == kind)
+
+
+def get_channel(channel_id: str) -> Channel:
+    """The channel with this id; UnknownChannel lists the valid ids."""
+    try:
+        return _registry()[channel_id]
+    except KeyError:
+        raise UnknownChannel(channel_id) from None
+
+
+def measure(text: str, field: FieldLimit) -> int:
+    """Length of `text` as the channel counts it for `field`.
+
+    Characters are Unicode code points after NFC normalisation (as X and Google count
+    them); a field with `counts_links_as` counts each http(s) URL as that many characters
+    (X's t.co rule). Word fields count whitespace-separated words.
+    """
+    text = unicodedata.normalize("NFC", text)
+    if field.unit == "words":
+        return len(text.split())
+    if field.counts_links_as is not None:
+        links = URL.findall(text)
+        return len(URL.sub("", text)) + field.counts_links_as * len(links)
+    return len(text)

@@ -1,0 +1,240 @@
+"""The run store: SQLite (WAL) holding runs, jobs, finished results and the response cache.
+
+One file under the user directory ($PERSONAGEN_HOME). Every write is its own short
+transaction, so a run killed at any moment loses at most the exchange in flight, and two
+processes can share the file (SQLite's locking, with a busy timeout).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from personagen.paths import home
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,
+    model TEXT NOT NULL,
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    job_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    job_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    usage TEXT,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (run_id, job_id)
+);
+CREATE TABLE IF NOT EXISTS results (
+    job_key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    result TEXT NOT NULL,
+    usage TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS responses (
+    key TEXT PRIMARY KEY,
+    task TEXT NOT NULL,
+    body BLOB NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batches (
+    run_id TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (run_id, batch_id)
+);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class JobRow:
+    """A job as stored."""
+
+    run_id: str
+    job_id: str
+    kind: str
+    job_key: str
+    state: str
+    attempts: int
+    error: str | None
+    usage: dict[str, Any]
+    updated: str
+
+
+class Store:
+    """Access to the SQLite run store; safe to share between asyncio tasks and threads."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or home() / "personagen.sqlite3"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        with self._lock, self._db:
+            self._db.execute(sql, params)
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, params))
+
+    # Response cache (the door's transport uses these two).
+    def get_response(self, key: str) -> bytes | None:
+        """The cached response body for a request key."""
+        rows = self._read("SELECT body FROM responses WHERE key = ?", (key,))
+        return bytes(rows[0]["body"]) if rows else None
+
+    def put_response(self, key: str, task: str, body: bytes) -> None:
+        """Cache a successful response body."""
+        self._write(
+            "INSERT OR REPLACE INTO responses (key, task, body, created) VALUES (?, ?, ?, ?)",
+            (key, task, body, _now()),
+        )
+
+    # Finished results, keyed by the content of the job's inputs.
+    def get_result(self, job_key: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """A finished job's result and usage, if a job with these inputs ever finished."""
+        rows = self._read("SELECT result, usage FROM results WHERE job_key = ?", (job_key,))
+        if not rows:
+            return None
+        return json.loads(rows[0]["result"]), json.loads(rows[0]["usage"])
+
+    def put_result(
+        self, job_key: str, kind: str, result: dict[str, Any], usage: dict[str, Any]
+    ) -> None:
+        """Keep a finished job's result so no later run pays for it again."""
+        self._write(
+            "INSERT OR REPLACE INTO results (job_key, kind, result, usage, created) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (job_key, kind, json.dumps(result), json.dumps(usage), _now()),
+        )
+
+    # Runs and jobs.
+    def start_run(self, name: str, source: str, model: str) -> str:
+        """Record a new run and return its id."""
+        run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        self._write(
+            "INSERT INTO runs (id, name, source, started, status, model) "
+            "VALUES (?, ?, ?, ?, 'running', ?)",
+            (run_id, name, source, _now(), model),
+        )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
+        """Mark a run finished with its summary."""
+        self._write(
+            "UPDATE runs SET finished = ?, status = ?, summary = ? WHERE id = ?",
+            (_now(), status, json.dumps(summary), run_id),
+        )
+
+    def set_job(
+        self,
+        run_id: str,
+        job_id: str,
+        kind: str,
+        job_key: str,
+        state: str,
+        *,
+        error: str | None = None,
+        usage: dict[str, Any] | None = None,
+        attempt: bool = False,
+    ) -> None:
+        """Insert or update a job's state (and count an attempt when one starts)."""
+        self._write(
+            "INSERT INTO jobs (run_id, job_id, kind, job_key, state, attempts, error, usage, "
+            "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(run_id, job_id) DO UPDATE SET job_key = excluded.job_key, "
+            "state = excluded.state, attempts = jobs.attempts + excluded.attempts, "
+            "error = excluded.error, usage = COALESCE(excluded.usage, jobs.usage), "
+            "updated = excluded.updated",
+            (
+                run_id,
+                job_id,
+                kind,
+                job_key,
+                state,
+                int(attempt),
+                error,
+                json.dumps(usage) if usage is not None else None,
+                _now(),
+            ),
+        )
+
+    def jobs(self, run_id: str) -> list[JobRow]:
+        """Every job of a run."""
+        rows = self._read("SELECT * FROM jobs WHERE run_id = ? ORDER BY job_id", (run_id,))
+        return [
+            JobRow(
+                run_id=row["run_id"],
+                job_id=row["job_id"],
+                kind=row["kind"],
+                job_key=row["job_key"],
+                state=row["state"],
+                attempts=row["attempts"],
+                error=row["error"],
+                usage=json.loads(row["usage"]) if row["usage"] else {},
+                updated=row["updated"],
+            )
+            for row in rows
+        ]
+
+    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent runs, newest first."""
+        rows = self._read("SELECT * FROM runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))
+        return [
+            {**dict(row), "summary": json.loads(row["summary"]) if row["summary"] else {}}
+            for row in rows
+        ]
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        """One run by id (or unique id prefix)."""
+        rows = self._read("SELECT * FROM runs WHERE id LIKE ? ORDER BY id", (f"{run_id}%",))
+        if len(rows) != 1:
+            return None
+        row = rows[0]
+        return {**dict(row), "summary": json.loads(row["summary"]) if row["summary"] else {}}
+
+    # Batch API jobs, so an interrupted wait resumes from the batch id.
+    def add_batch(self, run_id: str, batch_id: str, kind: str) -> None:
+        """Remember a submitted batch."""
+        self._write(
+            "INSERT OR IGNORE INTO batches (run_id, batch_id, kind, created) VALUES (?, ?, ?, ?)",
+            (run_id, batch_id, kind, _now()),
+        )
+
+    def batches(self, kind: str) -> list[str]:
+        """Submitted batch ids of a kind, oldest first."""
+        rows = self._read("SELECT batch_id FROM batches WHERE kind = ? ORDER BY created", (kind,))
+        return [row["batch_id"] for row in rows]
