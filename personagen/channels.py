@@ -221,3 +221,31 @@ def measure(text: str, field: FieldLimit) -> int:
         links = URL.findall(text)
         return len(URL.sub("", text)) + field.counts_links_as * len(links)
     return len(text)
+
+
+def limit_text(channel_id: str, field: str) -> str:
+    """A field's limits in words, for prompts and model descriptions."""
+    limit = get_channel(channel_id).field(field)
+    unit = limit.unit
+    notes: list[str] = []
+    if limit.items is not None:
+        most = f" to {limit.items.max}" if limit.items.max else " or more"
+        notes.append(f"Write {limit.items.min}{most}, all different.")
+    lengths: list[str] = []
+    low, high = limit.recommended_min, limit.recommended_max
+    if low is not None and high is not None:
+        lengths.append(f"aim for {low} to {high} {unit}")
+    elif high is not None:
+        lengths.append(f"aim for at most {high} {unit}")
+    elif low is not None:
+        lengths.append(f"aim for at least {low} {unit}")
+    if limit.hard_max is not None:
+        lengths.append(f"never more than {limit.hard_max} {unit}")
+    if lengths:
+        sentence = "; ".join(lengths) + "."
+        notes.append(("Each: " + sentence) if limit.items else sentence.capitalize())
+    if limit.counts_links_as:
+        notes.append(f"Each link counts as {limit.counts_links_as} characters.")
+    if limit.requires:
+        notes.append(f"Only with {limit.requires.field}.")
+    return " ".join(notes)

@@ -64,16 +64,16 @@ _PHONES = (
         rf"{_BEFORE}(?:\+?1{_SEP}?)?(?:\(\d{{3}}\)|\d{{3}}){_SEP}?\d{{3}}{_SEP}?\d{{4}}{_AFTER}"
     ),
     # International: + or 00, country code, then groups (one may be in parentheses).
-    re.compile(rf"{_BEFORE}(?:\+|00)\d{{1,3}}(?:{_SEP}?(?:\(\d{{1,4}}\)|\d{{1,8}})){{1,6}}{_AFTER}"),
+    re.compile(
+        rf"{_BEFORE}(?:\+|00)\d{{1,3}}(?:{_SEP}?(?:\(\d{{1,4}}\)|\d{{1,8}})){{1,6}}{_AFTER}"
+    ),
     # National with a trunk 0: 020 7946 0958, (030) 1234567, 01 23 45 67 89.
     re.compile(rf"{_BEFORE}(?:\(0\d{{1,4}}\)|0\d{{1,4}})(?:{_SEP}?\d{{2,8}}){{1,4}}{_AFTER}"),
 )
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?!\d)")
 
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019.-][^\W\d_]+)*\.?")
-_HONORIFICS = frozenset(
-    "mr mrs ms miss mx dr prof sir dame jr sr ii iii iv phd md mba esq".split()
-)
+_HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame jr sr ii iii iv phd md mba esq".split())
 _LEGAL_SUFFIX = re.compile(
     r"[\s,]+(?:inc|incorporated|llc|l\.l\.c|ltd|limited|corp|corporation|co|company|gmbh|ag|"
     r"sa|sas|sarl|bv|nv|plc|pty|oy|ab|as|srl|spa|kg)\.?$",
@@ -198,9 +198,7 @@ def _find_people(notes: Sequence[Note], numbering: _Placeholders) -> dict[str, l
     A name whose words all belong to someone already known ('Helen' after 'Helen Okafor')
     is that person, not a new one.
     """
-    lower_words = {
-        word for note in notes for word in _WORD.findall(note.text) if word.islower()
-    }
+    lower_words = {word for note in notes for word in _WORD.findall(note.text) if word.islower()}
     found: dict[str, list[_Entity]] = {}
     known: list[_Entity] = []
     for note in notes:
@@ -453,9 +451,7 @@ def _id_warnings(
 ) -> list[str]:
     words = {part.casefold() for entity in people + companies for part in entity.parts}
     named = [
-        note.id
-        for note in notes
-        if {p.casefold() for p in re.split(r"[-_.]+", note.id)} & words
+        note.id for note in notes if {p.casefold() for p in re.split(r"[-_.]+", note.id)} & words
     ]
     if not named:
         return []

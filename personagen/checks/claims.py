@@ -19,7 +19,9 @@ compared by meaning, not spelling:
 - number words (one .. ninety, hundred) count only before a unit ('two weeks', 'forty
   percent', 'three times'), so 'one of the' is not a figure.
 
-The kind must match: '40' is not '40%', and '2 million' is not '$2M'. Not figures: merge
+A figure with a unit must match in kind: '40%' is not backed by '40 teams', nor '$2M' by
+'2 million'. A bare number is backed by the same number written anywhere in the proofs,
+whatever its unit there ('day 10' restates '10 days'). Not figures: merge
 tokens ({{first_name}}), URLs and e-mail addresses, clock times (3pm, 10:30), '1:1' and
 '1-on-1', ordinals (1st, 2nd), and digits glued to letters (B2B, Q3, G2, 2FA).
 
@@ -61,6 +63,7 @@ class Figure:
     unit: str  # currency code, duration base ('s', 'mo', 'bday'), or ''
     low: Decimal
     high: Decimal
+    numbers: tuple[Decimal, ...] = ()  # the numbers as written: magnitudes applied, no units
 
     @property
     def key(self) -> FigureKey:
@@ -188,10 +191,9 @@ def _atoms(text: str) -> list[_Atom]:
 
 
 def _figure(text: str, start: int, end: int, atoms: Sequence[_Atom]) -> Figure:
-    values: list[Decimal] = []
+    raw = tuple(atom.number * (atom.magnitude or 1) for atom in atoms)
+    values = list(raw)
     first = atoms[0]
-    for atom in atoms:
-        values.append(atom.number * (atom.magnitude or 1))
     if first.kind == "duration":
         base, factor = _DURATIONS[first.unit]
         kind, unit = "duration", base
@@ -203,12 +205,14 @@ def _figure(text: str, start: int, end: int, atoms: Sequence[_Atom]) -> Figure:
     else:
         kind, unit = "number", ""
     written = " ".join(text[start:end].split())
-    return Figure(written, kind, unit, min(values), max(values))
+    return Figure(written, kind, unit, min(values), max(values), raw)
 
 
 def _ratio(written: str, part: int, whole: int) -> Figure:
     value = Decimal(part) / Decimal(whole)
-    return Figure(" ".join(written.split()), "ratio", "", value, value)
+    return Figure(
+        " ".join(written.split()), "ratio", "", value, value, (Decimal(part), Decimal(whole))
+    )
 
 
 def _same_unit(a: _Atom, b: _Atom) -> bool:
@@ -261,30 +265,39 @@ def extract_figures(text: str) -> list[Figure]:
     return figures
 
 
+@dataclass(frozen=True)
+class _Support:
+    keys: frozenset[FigureKey]  # every proof figure
+    ends: frozenset[tuple[str, str, Decimal]]  # each end of each proof figure
+    numbers: frozenset[Decimal]  # every number as written in the proofs, units dropped
+
+
 @functools.lru_cache(maxsize=64)
-def _support(
-    proof_texts: tuple[str, ...],
-) -> tuple[frozenset[FigureKey], frozenset[tuple[str, str, Decimal]]]:
-    """The proofs' figures, and every end of every proof figure (for single values)."""
+def _support(proof_texts: tuple[str, ...]) -> _Support:
+    """What the proof texts state, indexed for the three ways a figure can be backed."""
     keys: set[FigureKey] = set()
     ends: set[tuple[str, str, Decimal]] = set()
+    numbers: set[Decimal] = set()
     for proof in proof_texts:
         for figure in extract_figures(proof):
             keys.add(figure.key)
             ends.add((figure.kind, figure.unit, figure.low))
             ends.add((figure.kind, figure.unit, figure.high))
-    return frozenset(keys), frozenset(ends)
+            numbers.update(figure.numbers)
+    return _Support(frozenset(keys), frozenset(ends), frozenset(numbers))
 
 
 def unsupported_figures(text: str, proof_texts: Sequence[str]) -> list[Figure]:
     """Figures in `text` that no proof text states."""
-    keys, ends = _support(tuple(proof_texts))
+    support = _support(tuple(proof_texts))
     missing: list[Figure] = []
     for figure in extract_figures(text):
         low = (figure.kind, figure.unit, figure.low)
         high = (figure.kind, figure.unit, figure.high)
-        if figure.key in keys or (low in ends and high in ends):
+        if figure.key in support.keys or (low in support.ends and high in support.ends):
             continue
+        if figure.kind == "number" and set(figure.numbers) <= support.numbers:
+            continue  # 'day 10' restates '10 days'
         if figure.key not in {f.key for f in missing}:
             missing.append(figure)
     return missing

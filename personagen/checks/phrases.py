@@ -81,7 +81,8 @@ def ai_phrases() -> tuple[AIPhrase, ...]:
 
 
 def _quoted(matched: str, label: str) -> str:
-    same = matched.casefold() == normalize(label).replace("-", " ") or matched == normalize(label)
+    """The matched text, with the entry's label when the match reads differently."""
+    same = phrase_regex(label).fullmatch(matched) is not None
     return f"'{matched}'" if same else f"'{matched}' ({label})"
 
 

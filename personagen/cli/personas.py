@@ -40,8 +40,7 @@ def personas(
         bool,
         typer.Option(
             "--redact-company",
-            help="Also replace the company names from the notes' front matter "
-            "(implies --redact).",
+            help="Also replace the company names from the notes' front matter (implies --redact).",
         ),
     ] = False,
 ) -> None:

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from personagen.channels import get_channel
+from personagen.channels import get_channel, limit_text
 from personagen.checks.claims import find_unsupported_claims
 from personagen.checks.findings import Finding
 from personagen.checks.limits import check_fields
@@ -63,31 +63,6 @@ def _context(info: ValidationInfo) -> Mapping[str, Any]:
 def _brief(info: ValidationInfo) -> Brief | None:
     brief = _context(info).get(BRIEF)
     return brief if isinstance(brief, Brief) else None
-
-
-def _limits(channel_id: str, field: str) -> str:
-    """The field's limits in words, for its description, so the model aims right first time."""
-    limit = get_channel(channel_id).field(field)
-    unit = limit.unit
-    notes: list[str] = []
-    if limit.items is not None:
-        most = f" to {limit.items.max}" if limit.items.max else " or more"
-        notes.append(f"Write {limit.items.min}{most}, all different.")
-    lengths: list[str] = []
-    if limit.recommended_max is not None:
-        lengths.append(f"aim for at most {limit.recommended_max} {unit}")
-    if limit.recommended_min is not None:
-        lengths.append(f"at least {limit.recommended_min}")
-    if limit.hard_max is not None:
-        lengths.append(f"never more than {limit.hard_max} {unit}")
-    if lengths:
-        each = "Each: " if limit.items is not None else ""
-        notes.append(each + "; ".join(lengths) + ".")
-    if limit.counts_links_as:
-        notes.append(f"Each link counts as {limit.counts_links_as} characters.")
-    if limit.requires:
-        notes.append(f"Only with {limit.requires.field}.")
-    return " ".join(notes)
 
 
 def _fail(findings: Sequence[Finding]) -> None:
@@ -195,16 +170,16 @@ class EmailStep(_Copy):
     )
     subject: str = Field(
         description="Subject line: specific to the reader's situation, no clickbait. "
-        + _limits("email", "subject")
+        + limit_text("email", "subject")
     )
     preheader: str = Field(
         description="Preview text shown after the subject; adds to it, never repeats it. "
-        + _limits("email", "preheader")
+        + limit_text("email", "preheader")
     )
     body: str = Field(
         description="Plain-text body, written to one person, one idea, ending with the call to "
         f"action. Merge tokens allowed: {_TOKENS}. No signature or footer (added later). "
-        + _limits("email", "body")
+        + limit_text("email", "body")
     )
     call_to_action: str = Field(description="The single ask of this e-mail, in a few words.")
     addresses: list[str] = Field(min_length=1, description=_ADDRESSES)
@@ -250,20 +225,20 @@ class GoogleRSA(_Copy):
 
     headlines: list[str] = Field(
         description="Headlines, each readable on its own in any order and combination. "
-        + _limits("google_rsa", "headlines")
+        + limit_text("google_rsa", "headlines")
     )
     descriptions: list[str] = Field(
         description="Descriptions that expand on the headlines. "
-        + _limits("google_rsa", "descriptions")
+        + limit_text("google_rsa", "descriptions")
     )
     path1: str = Field(
         default="",
         description="First display URL path word(s), e.g. 'finance'. "
-        + _limits("google_rsa", "path1"),
+        + limit_text("google_rsa", "path1"),
     )
     path2: str = Field(
         default="",
-        description="Second display URL path, e.g. 'close'. " + _limits("google_rsa", "path2"),
+        description="Second display URL path, e.g. 'close'. " + limit_text("google_rsa", "path2"),
     )
     addresses: list[str] = Field(min_length=1, description=_ADDRESSES)
 
@@ -275,13 +250,13 @@ class LinkedInAd(_Copy):
 
     intro_text: str = Field(
         description="Introductory text above the image; the hook comes first. "
-        + _limits("linkedin", "intro_text")
+        + limit_text("linkedin", "intro_text")
     )
     headline: str = Field(
-        description="Headline below the image. " + _limits("linkedin", "headline")
+        description="Headline below the image. " + limit_text("linkedin", "headline")
     )
     description: str = Field(
-        description="Description below the headline. " + _limits("linkedin", "description")
+        description="Description below the headline. " + limit_text("linkedin", "description")
     )
     addresses: list[str] = Field(min_length=1, description=_ADDRESSES)
 
@@ -293,11 +268,11 @@ class MetaAd(_Copy):
 
     primary_text: str = Field(
         description="Primary text above the image; the hook first. "
-        + _limits("meta", "primary_text")
+        + limit_text("meta", "primary_text")
     )
-    headline: str = Field(description="Headline below the image. " + _limits("meta", "headline"))
+    headline: str = Field(description="Headline below the image. " + limit_text("meta", "headline"))
     description: str = Field(
-        description="Description below the headline. " + _limits("meta", "description")
+        description="Description below the headline. " + limit_text("meta", "description")
     )
     addresses: list[str] = Field(min_length=1, description=_ADDRESSES)
 
@@ -307,7 +282,7 @@ class XPost(_Copy):
 
     channel_id: ClassVar[str | None] = "x"
 
-    text: str = Field(description="The post. " + _limits("x", "text"))
+    text: str = Field(description="The post. " + limit_text("x", "text"))
     addresses: list[str] = Field(min_length=1, description=_ADDRESSES)
 
 
@@ -411,11 +386,11 @@ class ObjectionHandling(_Copy):
 class BattlecardDraft(_Copy):
     """A sales battlecard for one persona: a talk track and answers to their objections."""
 
-    channel_id: ClassVar[str | None] = "battlecard"
+    channel_id: ClassVar[str | None] = "objections"
 
     talk_track: str = Field(
         description="What a rep says to open, in the persona's terms. "
-        + _limits("battlecard", "talk_track")
+        + limit_text("objections", "talk_track")
     )
     objections: list[ObjectionHandling] = Field(
         min_length=1, description="One entry per persona objection."
@@ -438,7 +413,7 @@ DRAFT_MODELS: dict[str, type[BaseModel]] = {
     "linkedin": LinkedInAdDraft,
     "meta": MetaAdDraft,
     "x": XPostDraft,
-    "battlecard": BattlecardDraft,
+    "objections": BattlecardDraft,
 }
 
 

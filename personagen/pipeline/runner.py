@@ -27,7 +27,12 @@ class CommandResult:
 
 def usage_line(usage: Usage, model: str, unpriced: bool = False) -> str:
     """One line of calls, tokens and cost."""
-    cost = "unpriced model" if unpriced else f"${usage.cost_usd:.4f}"
+    if unpriced:
+        cost = "unpriced model"
+    elif usage.replayed and not usage.network_calls:
+        cost = f"nothing billed (replayed; ${usage.cost_usd:.4f} at live prices)"
+    else:
+        cost = f"${usage.cost_usd:.4f}"
     return (
         f"{usage.network_calls} model calls, {usage.replayed} replayed, "
         f"{usage.cache_hits} cached; {usage.input_tokens:,} input + "
