@@ -9,7 +9,8 @@ What is covered
 - Phone numbers in every note: North American (415-555-0142, (415) 555-0142,
   415.555.0142, 4155550142, +1 415 555 0142), international with ``+`` or ``00``
   (+44 20 7946 0958, +49 (0)30 1234567) and national numbers with a trunk ``0``
-  (020 7946 0958). A candidate needs 7-15 digits and is not taken when it reads as a date.
+  (020 7946 0958). A candidate needs 7-15 digits (9+ with a trunk 0) and is not taken
+  when it reads as a date (2024-10-03, 03.11.2024).
 - People named in a Markdown note's front matter (``interviewee``): the full name in any
   letter case and with any spacing, and each part of it (first name alone, last name
   alone, middle names) as written or in capitals. Titles (Dr, Ms, ...) and initials are
@@ -30,10 +31,15 @@ What is not covered
 - Names that appear only in running text (``my manager, Sarah, ...``): there is no
   named-entity recognition. Nicknames and misspellings of a known name are missed.
 - Companies of notes without front matter, and companies mentioned in passing.
+- Local phone numbers without an area code (555-0142): they look like ranges (200-1000).
+  Extensions (x123) stay after the placeholder.
 - Obfuscated emails (``jane at example dot com``), web addresses, postal addresses,
   account numbers and other identifiers.
-- Note ids: they are the file names and are sent with every note; a warning names each
-  note id that contains a redacted name, so the file can be renamed.
+- Speaker labels in ALL CAPS (``DANA CHO:``) unless the name is known from front
+  matter, and labels used only once outside a transcript.
+- Note ids: they are the file names and are sent with every note; a warning names the
+  note ids that contain a redacted name, so the files can be renamed.
+- Other front-matter fields (role, tags) and the ICP.
 
 Placeholders are stable within one call: the same email, phone number (compared by its
 digits), person or company gets the same placeholder in every note. Numbers follow the

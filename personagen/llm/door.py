@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -117,6 +118,30 @@ class Door:
             self._client = instructor.from_openai(self.openai_client(), mode=mode)
         return self._client
 
+    def fingerprint(
+        self,
+        task: str,
+        response_model: type[BaseModel],
+        variables: dict[str, Any],
+        context: dict[str, Any] | None = None,
+    ) -> str:
+        """Content address of a call: everything that decides what it sends and accepts."""
+        prompt = render(task, variables)
+        settings = self.settings
+        payload = {
+            "task": task,
+            "model": settings.model,
+            "mode": settings.effective_mode,
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_output_tokens,
+            "reasks": settings.reasks,
+            "schema": response_model.model_json_schema(),
+            "messages": prompt.messages(),
+            "context": context or {},
+        }
+        canonical = json.dumps(payload, sort_keys=True, default=_jsonable)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
     async def generate(
         self,
         task: str,
@@ -183,6 +208,14 @@ class Door:
                 last_output=_last_output(getattr(exc, "last_completion", None)),
             )
         return exc
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, set | frozenset):
+        return sorted(str(v) for v in value)
+    return str(value)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

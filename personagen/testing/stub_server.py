@@ -76,6 +76,13 @@ def tool_name(body: dict[str, Any]) -> str:
     return str(tools[0]["function"]["name"]) if tools else "Answer"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up mid-answer are expected in fault tests: no traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return
+
+
 class StubServer:
     """Run with `with StubServer(script) as stub:`; `stub.base_url` ends in /v1."""
 
@@ -97,7 +104,7 @@ class StubServer:
         self.accepted = 0
         self._window: deque[float] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -182,7 +189,10 @@ class StubServer:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client went away (killed or timed out)
 
             def do_POST(self) -> None:  # noqa: N802
                 self._serve("POST")

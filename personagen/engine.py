@@ -1,0 +1,386 @@
+"""`personagen run`: personas, then the copy matrix, as resumable jobs in the run store.
+
+Each job has a content key (what it would send). A job whose key already has a stored
+result is never paid for again, whatever run produced it; exchanges of an unfinished job
+come back from the response cache. Results are written as soon as a job finishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from personagen.atomic import write_text_atomic
+from personagen.errors import GenerationError, InputError
+from personagen.estimate import (
+    CHARS_PER_TOKEN,
+    COPY_OUTPUT_TOKENS,
+    Estimate,
+    estimate_copy,
+    estimate_personas,
+)
+from personagen.export.outputs import prepare_output_dir, write_json
+from personagen.export.persona_card import persona_markdown
+from personagen.llm.door import Door
+from personagen.llm.meter import Usage
+from personagen.llm.pricing import price_for
+from personagen.llm.prompts import prompt_version, render
+from personagen.llm.settings import Settings
+from personagen.models.artifacts import CopyArtifact
+from personagen.models.brief import Brief
+from personagen.models.copy import DRAFT_MODELS
+from personagen.models.icp import ICP
+from personagen.models.note import Note
+from personagen.models.persona import Persona
+from personagen.pipeline.copy import (
+    TASK_OF_CHANNEL,
+    CopyJob,
+    email_footer,
+    job_context,
+    job_variables,
+    to_artifact,
+)
+from personagen.pipeline.personas import synthesize_personas
+from personagen.pipeline.runner import write_copy_outputs
+from personagen.store import Store
+
+
+@dataclass
+class SegmentInput:
+    """One ICP with its (possibly redacted) notes and persona count."""
+
+    icp: ICP
+    notes: list[Note]
+    count: int
+
+
+@dataclass
+class JobOutcome:
+    """How one job ended."""
+
+    job_id: str
+    state: str  # done | reused | failed | skipped
+    usage: Usage = field(default_factory=Usage)
+    error: str | None = None
+
+
+@dataclass
+class RunReport:
+    """What a run did, for the summary line, run.json and `personagen runs show`."""
+
+    run_id: str
+    model: str
+    outcomes: list[JobOutcome] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    wall_seconds: float = 0.0
+    budget_usd: float | None = None
+    stale_cassettes: int = 0
+
+    def count(self, state: str) -> int:
+        """Jobs that ended in `state`."""
+        return sum(1 for o in self.outcomes if o.state == state)
+
+    def failures(self) -> dict[str, str]:
+        """Failed jobs and their causes."""
+        return {o.job_id: o.error or "" for o in self.outcomes if o.state == "failed"}
+
+    def to_json(self) -> dict[str, Any]:
+        """The run summary as stored and written to run.json."""
+        return {
+            "run_id": self.run_id,
+            "model": self.model,
+            "jobs": len(self.outcomes),
+            "done": self.count("done"),
+            "reused": self.count("reused"),
+            "failed": self.count("failed"),
+            "skipped": self.count("skipped"),
+            "failures": self.failures(),
+            "skipped_jobs": [o.job_id for o in self.outcomes if o.state == "skipped"],
+            "model_calls": self.usage.network_calls,
+            "replayed": self.usage.replayed,
+            "cache_hits": self.usage.cache_hits,
+            "rate_limited": self.usage.rate_limited,
+            "input_tokens": self.usage.input_tokens,
+            "output_tokens": self.usage.output_tokens,
+            "cost_usd": round(self.usage.cost_usd, 6),
+            "budget_usd": self.budget_usd,
+            "wall_seconds": round(self.wall_seconds, 3),
+        }
+
+
+ProgressHook = Callable[[JobOutcome], None]
+
+
+def _digest(*parts: object) -> str:
+    canonical = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def refresh_from_brief(artifact: CopyArtifact, brief: Brief) -> CopyArtifact:
+    """Reattach what the tool (not the model) adds from the brief: footer and landing page.
+
+    They are not part of the request, so a brief change there must not cost a call, but the
+    reused copy must carry the current values.
+    """
+    update: dict[str, object] = {"brief_id": brief.id}
+    if artifact.footer is not None:
+        update["footer"] = email_footer(brief)
+    if artifact.final_url is not None:
+        update["final_url"] = brief.offer.url
+    return artifact.model_copy(update=update)
+
+
+def persona_key(settings: Settings, segment: SegmentInput) -> str:
+    """Content key of a segment's persona stage: model, prompts, ICP, notes and count."""
+    return _digest(
+        "personas",
+        settings.model,
+        settings.effective_mode,
+        settings.temperature,
+        prompt_version("extract_insights"),
+        prompt_version("synthesize_personas"),
+        segment.icp.model_dump(mode="json"),
+        [n.model_dump(mode="json", exclude={"path"}) for n in segment.notes],
+        segment.count,
+    )
+
+
+class Budget:
+    """Stops scheduling new jobs before spent + reserved + the next estimate would exceed it."""
+
+    def __init__(self, limit_usd: float | None) -> None:
+        self.limit = limit_usd
+        self.spent = 0.0
+        self.reserved = 0.0
+
+    def reserve(self, estimate: float) -> bool:
+        """Reserve `estimate` dollars for a job, or refuse when it would break the budget."""
+        if self.limit is not None and self.spent + self.reserved + estimate > self.limit:
+            return False
+        self.reserved += estimate
+        return True
+
+    def settle(self, estimate: float, actual: float) -> None:
+        """Replace a job's reservation by what it really cost."""
+        self.reserved -= estimate
+        self.spent += actual
+
+
+class CampaignEngine:
+    """Runs one campaign's jobs through one door, recording everything in the store."""
+
+    def __init__(
+        self,
+        door: Door,
+        store: Store,
+        output: Path,
+        *,
+        name: str,
+        source: str,
+        budget_usd: float | None = None,
+        progress: ProgressHook | None = None,
+    ) -> None:
+        self.door = door
+        self.store = store
+        self.output = output
+        self.progress = progress or (lambda outcome: None)
+        self.budget = Budget(budget_usd)
+        self.run_id = store.start_run(name, source, door.settings.model)
+        self.report = RunReport(self.run_id, door.settings.model, budget_usd=budget_usd)
+        self._semaphore = asyncio.Semaphore(door.settings.concurrency)
+
+    def _finish(self, outcome: JobOutcome, kind: str, key: str) -> JobOutcome:
+        usage = asdict(outcome.usage)
+        self.store.set_job(
+            self.run_id, outcome.job_id, kind, key, outcome.state, error=outcome.error, usage=usage
+        )
+        self.report.outcomes.append(outcome)
+        self.report.usage.add(outcome.usage)
+        self.progress(outcome)
+        return outcome
+
+    def estimate_cost(self, prompt_chars: int, kind: str) -> float:
+        """Dollar estimate of a job from its prompt size and the typical answer size."""
+        price = price_for(self.door.settings.model, self.door.settings.prices)
+        if price is None:
+            return 0.0
+        return price.cost(prompt_chars // CHARS_PER_TOKEN, COPY_OUTPUT_TOKENS[kind])
+
+    async def personas(self, segment: SegmentInput) -> list[Persona]:
+        """The personas of a segment: from the store when these inputs already ran."""
+        job_id = f"personas/{segment.icp.id}"
+        key = persona_key(self.door.settings, segment)
+        stored = self.store.get_result(key)
+        if stored is not None:
+            personas = [Persona.model_validate(p) for p in stored[0]["personas"]]
+            self._finish(JobOutcome(job_id, "reused"), "personas", key)
+        else:
+            self.store.set_job(self.run_id, job_id, "personas", key, "running", attempt=True)
+            try:
+                run = await synthesize_personas(
+                    self.door, segment.icp, segment.notes, segment.count
+                )
+            except GenerationError as failure:
+                self._finish(JobOutcome(job_id, "failed", error=failure.reason), "personas", key)
+                return []
+            personas = run.personas
+            result = {"personas": [p.model_dump(mode="json") for p in personas]}
+            self.store.put_result(key, "personas", result, asdict(run.usage))
+            self._finish(JobOutcome(job_id, "done", run.usage), "personas", key)
+            self.budget.spent += run.usage.cost_usd
+        folder = self.output / "personas"
+        for persona in personas:
+            write_json(folder / f"{persona.id}.json", persona)
+            write_text_atomic(folder / f"{persona.id}.md", persona_markdown(persona))
+        return personas
+
+    async def copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
+        """One copy job: reused, generated, failed or skipped for the budget."""
+        task = TASK_OF_CHANNEL[job.channel]
+        variables = job_variables(job, brief)
+        context = job_context(job, brief)
+        model = DRAFT_MODELS[job.channel]
+        key = self.door.fingerprint(task, model, variables, context)
+        stored = self.store.get_result(key)
+        if stored is not None:
+            artifact = refresh_from_brief(CopyArtifact.model_validate(stored[0]), brief)
+            self._write_artifact(artifact)
+            self._finish(JobOutcome(job.job_id, "reused"), job.channel, key)
+            return artifact
+        prompt = render(task, variables)
+        estimate = self.estimate_cost(len(prompt.system) + len(prompt.user), job.channel)
+        if not self.budget.reserve(estimate):
+            self._finish(
+                JobOutcome(job.job_id, "skipped", error="budget reached"), job.channel, key
+            )
+            return None
+        async with self._semaphore:
+            self.store.set_job(self.run_id, job.job_id, job.channel, key, "running", attempt=True)
+            try:
+                generated = await self.door.generate(
+                    task, model, variables, context=context, label=job.job_id
+                )
+            except GenerationError as failure:
+                self.budget.settle(estimate, 0.0)
+                self._finish(
+                    JobOutcome(job.job_id, "failed", error=failure.reason), job.channel, key
+                )
+                return None
+        self.budget.settle(estimate, generated.usage.cost_usd)
+        artifact = to_artifact(job, brief, generated, self.door.settings.model)
+        self.store.put_result(
+            key, job.channel, artifact.model_dump(mode="json"), asdict(generated.usage)
+        )
+        self._write_artifact(artifact)
+        self._finish(JobOutcome(job.job_id, "done", generated.usage), job.channel, key)
+        return artifact
+
+    def _write_artifact(self, artifact: CopyArtifact) -> None:
+        path = self.output / "copy" / artifact.persona_id / f"{artifact.channel}.json"
+        write_json(path, artifact)
+
+
+async def run_campaign(
+    settings: Settings,
+    segments: list[SegmentInput],
+    brief: Brief,
+    channels: list[str],
+    *,
+    variants: int,
+    steps: int,
+    output: Path,
+    name: str,
+    source: str,
+    budget_usd: float | None = None,
+    progress: ProgressHook | None = None,
+    store: Store | None = None,
+) -> RunReport:
+    """Run a campaign end to end and write every output plus `run.json`."""
+    started = time.monotonic()
+    prepare_output_dir(output)
+    own_store = store is None
+    store = store or Store()
+    try:
+        async with Door(settings, cache=store) as door:
+            engine = CampaignEngine(
+                door,
+                store,
+                output,
+                name=name,
+                source=source,
+                budget_usd=budget_usd,
+                progress=progress,
+            )
+            persona_sets = await asyncio.gather(*(engine.personas(s) for s in segments))
+            jobs = [
+                CopyJob(persona, channel, variants, steps)
+                for personas in persona_sets
+                for persona in personas
+                for channel in channels
+            ]
+            results = await asyncio.gather(*(engine.copy(job, brief) for job in jobs))
+            artifacts = [a for a in results if a is not None]
+            write_copy_outputs(output, artifacts, brief)
+            report = engine.report
+            replay = door.transport.replay
+            report.stale_cassettes = len(replay.stale()) if replay is not None else 0
+        report.wall_seconds = time.monotonic() - started
+        summary = report.to_json()
+        write_text_atomic(output / "run.json", json.dumps(summary, indent=2) + "\n")
+        status = "failed" if report.count("failed") else "done"
+        store.finish_run(report.run_id, status, summary)
+        return report
+    finally:
+        if own_store:
+            store.close()
+
+
+def plan_campaign(
+    settings: Settings,
+    segments: list[SegmentInput],
+    brief: Brief,
+    channels: list[str],
+    *,
+    variants: int,
+    steps: int,
+    store: Store,
+) -> tuple[Estimate, int]:
+    """Calls, tokens and cost a run would spend now, and how many jobs it would reuse."""
+    estimate, reused = Estimate(), 0
+    door = Door(settings)  # used only to render and fingerprint: nothing is sent
+    for segment in segments:
+        stored = store.get_result(persona_key(settings, segment))
+        if stored is None:
+            estimate_personas(segment.notes, settings, estimate)
+            estimate_copy(segment.count, channels, settings, estimate)
+            continue
+        reused += 1
+        for data in stored[0]["personas"]:
+            persona = Persona.model_validate(data)
+            for channel in channels:
+                job = CopyJob(persona, channel, variants, steps)
+                task, variables = TASK_OF_CHANNEL[channel], job_variables(job, brief)
+                key = door.fingerprint(
+                    task, DRAFT_MODELS[channel], variables, job_context(job, brief)
+                )
+                if store.get_result(key) is not None:
+                    reused += 1
+                    continue
+                prompt = render(task, variables)
+                tokens = (len(prompt.system) + len(prompt.user)) // CHARS_PER_TOKEN
+                estimate.add(1, tokens, COPY_OUTPUT_TOKENS[channel], settings)
+    return estimate, reused
+
+
+def check_segments(segments: list[SegmentInput]) -> None:
+    """Segments must have distinct ICP ids (their persona jobs are named after them)."""
+    ids = [s.icp.id for s in segments]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise InputError("campaign", f"two segments use ICP id '{repeated[0]}'; ids must differ")

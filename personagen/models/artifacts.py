@@ -1,0 +1,33 @@
+"""Stored copy: a validated draft with its persona, channel, warnings and provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from personagen.checks.findings import Finding
+from personagen.models.base import StrictModel
+from personagen.models.copy import DRAFT_MODELS
+from personagen.models.persona import Provenance
+
+
+class CopyArtifact(StrictModel):
+    """One persona's copy for one channel, as written to `copy/<persona>/<channel>.json`."""
+
+    persona_id: str
+    persona_name: str
+    persona_title: str
+    channel: str = Field(description="Channel id from the registry.")
+    brief_id: str
+    draft: dict[str, Any] = Field(description="The validated draft (see `personagen schema`).")
+    footer: str | None = Field(
+        default=None, description="Compliance footer the tool appends to every email."
+    )
+    final_url: str | None = Field(default=None, description="Landing page of ads.")
+    warnings: list[Finding] = Field(default_factory=list)
+    provenance: Provenance
+
+    def parsed(self) -> BaseModel:
+        """The draft as its channel's model (validated without a context)."""
+        return DRAFT_MODELS[self.channel].model_validate(self.draft)

@@ -1,0 +1,149 @@
+"""Copy tasks: an email sequence, ad variants per channel, and objection handling per persona."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from personagen.channels import get_channel, limit_text
+from personagen.checks.findings import Finding
+from personagen.checks.tokens import ALLOWED_TOKENS
+from personagen.errors import InputError
+from personagen.llm.door import Door, Generated
+from personagen.models.artifacts import CopyArtifact
+from personagen.models.brief import Brief
+from personagen.models.copy import DRAFT_MODELS, copy_context, copy_warnings
+from personagen.models.persona import Persona, Provenance
+
+AD_CHANNELS = ("google_rsa", "linkedin", "meta", "x")
+COPY_CHANNELS = ("email", *AD_CHANNELS, "objections")
+TASK_OF_CHANNEL = {"email": "email_sequence", "objections": "objections"} | {
+    channel: "ads" for channel in AD_CHANNELS
+}
+MAX_VARIANTS = 10
+MAX_STEPS = 10
+
+
+@dataclass(frozen=True)
+class CopyJob:
+    """One call's worth of copy: a persona, a channel and how much to write."""
+
+    persona: Persona
+    channel: str
+    variants: int = 3
+    steps: int = 4
+
+    @property
+    def job_id(self) -> str:
+        """Stable name of the job, also its cassette label."""
+        return f"copy/{self.persona.id}/{self.channel}"
+
+
+def parse_channels(text: str) -> list[str]:
+    """Parse '--channels email,google_rsa,...' (or 'all'), rejecting unknown names."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if names == ["all"]:
+        return list(COPY_CHANNELS)
+    unknown = [name for name in names if name not in COPY_CHANNELS]
+    if unknown or not names:
+        raise InputError(
+            "--channels",
+            f"unknown channel '{unknown[0] if unknown else text}'; "
+            f"choose from: {', '.join(COPY_CHANNELS)} (or 'all')",
+        )
+    return list(dict.fromkeys(names))
+
+
+def check_counts(variants: int, steps: int) -> None:
+    """Reject variant and step counts that make no sense before anything is paid for."""
+    if not 1 <= variants <= MAX_VARIANTS:
+        raise InputError("--variants", f"{variants} is not between 1 and {MAX_VARIANTS}")
+    if not 1 <= steps <= MAX_STEPS:
+        raise InputError("--steps", f"{steps} is not between 1 and {MAX_STEPS}")
+
+
+def check_brief_for(brief: Brief, channels: list[str], source: str) -> None:
+    """Fail early when the brief lacks what a requested channel needs."""
+    if "email" in channels and brief.email_compliance is None:
+        raise InputError(
+            source,
+            "email_compliance is missing; email needs sender_name, postal_address and opt_out_text",
+        )
+    if not brief.proof_points:
+        raise InputError(
+            source,
+            "proof_points is empty; copy may only state facts from proof points, add at least one",
+        )
+
+
+def email_footer(brief: Brief) -> str:
+    """The compliance footer appended to every email: sender, postal address, opt-out."""
+    compliance = brief.email_compliance
+    if compliance is None:
+        raise InputError("brief", "email_compliance is missing")
+    opt_out = compliance.opt_out_text
+    if compliance.opt_out_url:
+        opt_out = f"{opt_out} {compliance.opt_out_url}"
+    return f"--\n{compliance.sender_name}\n{compliance.postal_address}\n{opt_out}"
+
+
+def job_variables(job: CopyJob, brief: Brief) -> dict[str, object]:
+    """The template variables of a copy job."""
+    channel = get_channel(job.channel)
+    return {
+        "persona": job.persona,
+        "brief": brief,
+        "channel": channel,
+        "limits": {name: limit_text(job.channel, name) for name in channel.field_names()},
+        "variants": job.variants,
+        "steps": job.steps,
+        "tokens": ["{{" + token + "}}" for token in ALLOWED_TOKENS],
+    }
+
+
+def job_context(job: CopyJob, brief: Brief) -> dict[str, object]:
+    """The validation context of a copy job."""
+    item_ids = {item.id for items in job.persona.items().values() for item in items}
+    variants = job.variants if job.channel in AD_CHANNELS else None
+    return copy_context(brief, item_ids, variants)
+
+
+def to_artifact(
+    job: CopyJob, brief: Brief, generated: Generated[BaseModel], model: str
+) -> CopyArtifact:
+    """Wrap a validated draft with its footer, warnings and provenance."""
+    draft = generated.value
+    assert isinstance(draft, DRAFT_MODELS[job.channel])
+    warnings: list[Finding] = copy_warnings(job.channel, draft)
+    return CopyArtifact(
+        persona_id=job.persona.id,
+        persona_name=job.persona.name,
+        persona_title=job.persona.title,
+        channel=job.channel,
+        brief_id=brief.id,
+        draft=draft.model_dump(mode="json"),
+        footer=email_footer(brief) if job.channel == "email" else None,
+        final_url=brief.offer.url if job.channel in AD_CHANNELS else None,
+        warnings=warnings,
+        provenance=Provenance(
+            model=model,
+            prompt_versions={TASK_OF_CHANNEL[job.channel]: generated.prompt_version},
+            created=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        ),
+    )
+
+
+async def write_copy(
+    door: Door, job: CopyJob, brief: Brief
+) -> tuple[CopyArtifact, Generated[BaseModel]]:
+    """Generate and validate one copy job."""
+    generated: Generated[BaseModel] = await door.generate(
+        TASK_OF_CHANNEL[job.channel],
+        DRAFT_MODELS[job.channel],
+        job_variables(job, brief),
+        context=job_context(job, brief),
+        label=job.job_id,
+    )
+    return to_artifact(job, brief, generated, door.settings.model), generated
