@@ -21,6 +21,7 @@ import math
 import os
 import platform
 import shlex
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -32,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # for tests.campaign_stub (the maintained stub answers)
+# First on the path: for tests.campaign_stub (the maintained stub answers); the venv's
+# site-packages holds an unrelated top-level `tests` package that would shadow it.
+sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
@@ -42,6 +44,7 @@ from tests.campaign_stub import ANSWERS, BRIEF, NOTE, PERSONAS  # noqa: E402
 
 MODEL = "gpt-4.1-mini"
 CHANNELS = ["x", "objections"]  # the two copy tasks tests/campaign_stub.py answers
+COPY_TOOLS = {"XPostDraft", "BattlecardDraft"}
 
 
 # --------------------------------------------------------------------------- stub
@@ -58,13 +61,13 @@ class Recorder:
             draft["name"] = f"{template['name']} {i + 1:03d}"
             drafts.append(draft)  # same title: ids become vp-marketing, vp-marketing-2, ...
         self.persona_set = {"personas": drafts}
-        self.arrivals: list[float] = []
+        self.arrivals: list[tuple[float, str]] = []
         self._lock = threading.Lock()
 
     def __call__(self, body: dict[str, Any], number: int) -> Reply:
-        with self._lock:
-            self.arrivals.append(time.perf_counter())
         name = tool_name(body)
+        with self._lock:
+            self.arrivals.append((time.perf_counter(), name))
         if name == "PersonaSetDraft":
             return completion(self.persona_set, name=name)
         if name in ANSWERS:
@@ -234,7 +237,8 @@ async def personagen_pass(campaign: Path, personas: int, output: Path) -> PassRe
     copy_wall = marks.get("last_copy", 0.0) - marks.get("personas", started)
     store = Store()
     try:
-        stored = int(store._read("SELECT COUNT(*) AS n FROM results")[0]["n"])
+        with sqlite3.connect(store.path) as db:
+            stored = int(db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
     finally:
         store.close()
     return PassResult(wall, copy_wall, report.to_json(), stored)
@@ -405,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             log(f"   done in {first.wall:.1f} s ({s['done']} done, {s['failed']} failed)")
-            extra.append("personagen pass 1: " + arrival_stats(recorder.arrivals, args.rpm))
+            copy_arrivals = [t for t, name in recorder.arrivals if name in COPY_TOOLS]
+            extra.append("personagen pass 1, copy calls: " + arrival_stats(copy_arrivals, args.rpm))
             before_raw = len(stub.raw_requests)
             before_accepted, before_429 = stub.accepted, stub.rate_limited
             second = asyncio.run(personagen_pass(campaign, personas, work / "out2"))

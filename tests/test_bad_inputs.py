@@ -289,61 +289,35 @@ CASES: dict[str, Case] = {
     ),
 }
 
-# Real bugs in modules owned by others, pinned until fixed (see the reasons).
-_YAML_CONSTRUCTOR_BUG = (
-    "inputs/structured.py _parse_yaml catches only yaml.YAMLError, but PyYAML's "
-    "SafeConstructor raises plain ValueError/KeyError/AttributeError/IndexError for an "
-    "impossible date (2024-02-30) or a bad explicit tag (!!int ten): traceback, exit 1"
-)
-_RECURSION_BUG = (
-    "inputs/structured.py does not catch RecursionError: deeply nested YAML or JSON "
-    "(5000 '[') crashes the parser with a traceback, exit 1"
-)
-BUGS: dict[str, tuple[Case, str]] = {
-    "impossible date in front matter": (
-        Case(
+# Inputs that once escaped the loaders with a traceback (PyYAML constructor errors,
+# deep nesting, a field name with a line break).
+CASES.update(
+    {
+        "impossible date in front matter": Case(
             lambda w: w.with_note("call-2.md", "---\ndate: 2024-02-30\n---\nWe close late.\n"),
-            lambda w: [f"{w.notes / 'call-2.md'} (front matter)", "date", "2024-02-30"],
+            lambda w: [f"{w.notes / 'call-2.md'} (front matter)", "line 2", "2024-02-30"],
         ),
-        _YAML_CONSTRUCTOR_BUG,
-    ),
-    "explicit tag with a bad value": (
-        Case(
+        "explicit tag with a bad value": Case(
             lambda w: w.offline(
                 icp=w.file("tag.yaml", ICP_TEXT.replace("min: 200", "min: !!int ten"))
             ),
             lambda w: [f"{w.root / 'tag.yaml'}", "ten"],
         ),
-        _YAML_CONSTRUCTOR_BUG,
-    ),
-    "unknown field whose name has a line break": (
-        Case(
+        "unknown field whose name has a line break": Case(
             lambda w: w.offline(icp=w.file("nl.yaml", ICP_TEXT + '"geo\\nregions": [EU]\n')),
             lambda w: [f"{w.root / 'nl.yaml'}: unknown field", "geo"],
         ),
-        "inputs/structured.py _unknown_field shows the field name as f\"'{name}'\" instead of "
-        "escaping it (repr): a key with a line break (or terminal escape codes) splits the "
-        "one-line error and reaches the terminal raw",
-    ),
-    "deeply nested YAML": (
-        Case(
+        "deeply nested YAML": Case(
             lambda w: w.offline(icp=w.file("deep.yaml", _deep("[", "]"))),
             lambda w: [f"{w.root / 'deep.yaml'}", "nest"],
         ),
-        _RECURSION_BUG,
-    ),
-    "deeply nested JSON": (
-        Case(
+        "deeply nested JSON": Case(
             lambda w: w.offline(icp=w.file("deep.json", '{"id": ' + "[" * 5000 + "]" * 5000 + "}")),
             lambda w: [f"{w.root / 'deep.json'}", "nest"],
         ),
-        _RECURSION_BUG,
-    ),
-}
-PARAMS = [pytest.param(case, id=name) for name, case in CASES.items()] + [
-    pytest.param(case, id=name, marks=pytest.mark.xfail(strict=True, reason=reason))
-    for name, (case, reason) in BUGS.items()
-]
+    }
+)
+PARAMS = [pytest.param(case, id=name) for name, case in CASES.items()]
 
 
 @pytest.mark.parametrize("case", PARAMS)

@@ -188,11 +188,6 @@ def script_bodies(script: Recorder) -> list[dict[str, Any]]:
     return [json.loads(body) for body, _ in script.answers]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door.py passes max_retries=reasks + 1 to instructor 1.17, whose max_retries "
-    "counts retries after the first attempt: reasks=N makes N + 2 paid calls, one too many",
-)
 async def test_reasks_setting_bounds_the_paid_calls_exactly() -> None:
     script = Recorder(fallback=_bad_kind)
     with pytest.raises(GenerationError):
@@ -206,18 +201,12 @@ def _truncated(body: dict[str, Any], n: int) -> Reply:
 
 async def test_a_truncated_answer_is_never_accepted_nor_repeated() -> None:
     script = Recorder(fallback=_truncated)
-    with pytest.raises(Exception) as caught:  # noqa: B017 - the type is the xfail below
+    with pytest.raises(GenerationError) as caught:
         await _run(script)
-    assert "max_tokens" in str(caught.value) or "length" in str(caught.value)
+    assert "cut off at max_output_tokens" in str(caught.value)
     assert len(script.answers) == 1  # same request, same limit: asking again would not help
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door.py does not translate instructor's IncompleteOutputException "
-    "(finish_reason 'length'): it escapes as a non-PersonagenError, so the CLI shows a "
-    "traceback (exit 1) instead of 'task ... failed: answer cut off at max_output_tokens'",
-)
 async def test_a_truncated_answer_is_a_generation_error_naming_the_task() -> None:
     script = Recorder(fallback=_truncated)
     with pytest.raises(GenerationError) as caught:

@@ -82,13 +82,6 @@ def test_insights_are_delimited_in_the_synthesis_prompt() -> None:
     assert user.count("&lt;/interview_note>") == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="prompts/synthesize_personas.md.j2 puts the model-extracted role inside the "
-    'opening tag as role="{{ entry.role | data_block }}"; data_block only neutralises '
-    "interview_note tags, so a '\"' in the role closes the attribute and can add attributes "
-    "(e.g. a second id=) to the real delimiter",
-)
 def test_a_role_cannot_forge_attributes_of_the_delimiter() -> None:
     variables = {
         "icp": example_icp(),

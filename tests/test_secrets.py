@@ -128,12 +128,6 @@ def test_settings_never_show_the_key(key: str) -> None:
     assert shown["api_key"] == "set"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hardening: llm/door.py _status_error copies the server's error message into the "
-    "user-facing error verbatim; a gateway that echoes the request's key in its error text "
-    "gets the key printed (the door could mask settings.api_key in messages)",
-)
 def test_a_server_echoing_the_key_does_not_get_it_shown(
     key: str, notes: Path, tmp_path: Path
 ) -> None:

@@ -35,14 +35,14 @@ def _settings(loaded: LoadedCampaign, flags: dict[str, object], config: Path | N
 
 
 def _summary(report: RunReport) -> str:
+    from personagen.pipeline.runner import usage_line
+
     data = report.to_json()
     lines = [
         f"run {data['run_id']}: {data['jobs']} jobs, {data['done']} done, {data['reused']} reused, "
         f"{data['failed']} failed, {data['skipped']} skipped (budget) in "
         f"{data['wall_seconds']:.1f}s",
-        f"{data['model_calls']} model calls, {data['replayed']} replayed, "
-        f"{data['cache_hits']} cached; {data['input_tokens']:,} input + "
-        f"{data['output_tokens']:,} output tokens; ${data['cost_usd']:.4f} ({data['model']})",
+        usage_line(report.usage, report.model),
     ]
     lines += [f"  failed {job}: {cause}" for job, cause in data["failures"].items()]
     if data["skipped_jobs"]:

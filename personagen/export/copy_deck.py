@@ -212,7 +212,7 @@ def _channel_lines(artifact: CopyArtifact) -> list[str]:
     versions = ", ".join(f"{k} {v}" for k, v in artifact.provenance.prompt_versions.items())
     lines += [
         "",
-        f"_Written by {artifact.provenance.model}"
+        f"_Written by {artifact.provenance.label()}"
         + (f"; prompts: {versions}" if versions else "")
         + f"; {artifact.provenance.created:%Y-%m-%d %H:%M} UTC._",
     ]

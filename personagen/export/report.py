@@ -14,7 +14,6 @@ and the lint engine's findings show as badges.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -185,7 +184,8 @@ def counter(channel: str, field_name: str, text: str) -> str:
     """A length counter like '27/30' against the field's limit, coloured by state."""
     limit = get_channel(channel).field(field_name)
     n = measure(text, limit)
-    top = limit.hard_max or limit.recommended_max
+    # Against the length to aim for when there is one ('114/150'), else the hard limit.
+    top = limit.recommended_max or limit.hard_max
     state, why = _state(n, limit)
     unit = "" if limit.unit == "characters" else " words"
     shown = f"{n}/{top}{unit}" if top else f"{n}{unit}"
@@ -210,15 +210,20 @@ def _state(n: int, limit: FieldLimit) -> tuple[str, str]:
     return "ok", f"{n} {unit}" + (f" ({', '.join(parts)})" if parts else "")
 
 
-def badge(finding: Finding) -> str:
-    """A small badge naming the rule, with the message and fix on hover."""
-    title = f"{finding.field}: {finding.message} ({finding.fix})"
-    return f'<span class="badge {esc(finding.severity)}" title="{esc(title)}">{esc(finding.rule)}</span>'
-
-
 def _badges(findings: Iterable[Finding]) -> str:
-    shown = "".join(badge(f) for f in findings)
-    return f'<div class="badges">{shown}</div>' if shown else ""
+    """One badge per rule, with '×n' when the rule fired more than once."""
+    by_rule: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault((finding.severity, finding.rule), []).append(finding)
+    shown = []
+    for same in by_rule.values():
+        title = "; ".join(f"{f.field}: {f.message} ({f.fix})" for f in same)
+        times = f" ×{len(same)}" if len(same) > 1 else ""
+        shown.append(
+            f'<span class="badge {esc(same[0].severity)}" title="{esc(title)}">'
+            f"{esc(same[0].rule)}{times}</span>"
+        )
+    return f'<div class="badges">{"".join(shown)}</div>' if shown else ""
 
 
 def _belongs(finding: Finding, prefix: str) -> bool:
@@ -342,7 +347,10 @@ def persona_card(persona: Persona) -> str:
 
 
 def _image(label: str) -> str:
-    return f'<div class="image-ph" role="img" aria-label="image placeholder"><span>{esc(label)}</span></div>'
+    return (
+        '<div class="image-ph" role="img" aria-label="image placeholder">'
+        f"<span>{esc(label)}</span></div>"
+    )
 
 
 def google_preview(
@@ -352,7 +360,7 @@ def google_preview(
     headlines, descriptions = _strs(variant.get("headlines")), _strs(variant.get("descriptions"))
     host = (urlparse(final_url or "").hostname or brand.host).removeprefix("www.")
     paths = [p for p in (_str(variant.get("path1")), _str(variant.get("path2"))) if p]
-    display = " › ".join([host, *paths])
+    display = "/".join([host, *paths])
     title = " | ".join(esc(h) for h in headlines[:3])
     assets = "".join(
         _field_row(f"Headline {i}", h, "google_rsa", "headlines")
@@ -414,7 +422,7 @@ def meta_preview(
         f'<div class="preview meta-post"><div class="m-head"><span class="logo round">'
         f'{esc(brand.initial)}</span><div><div class="m-name">{esc(brand.name)}</div>'
         f'<div class="m-sub">Sponsored</div></div></div>'
-        f'<div class="m-primary">{_copy_text(primary)}</div>{_image("1080 × 1080 image")}'
+        f'<div class="m-primary">{_copy_text(primary)}</div>{_image("1200 × 628 image")}'
         f'<div class="m-foot"><div><div class="m-domain">{esc(host.upper())}</div>'
         f'<div class="m-headline">{esc(headline)}</div>'
         f'<div class="m-desc">{esc(description)}</div></div>'
@@ -471,7 +479,8 @@ def email_preview(artifact: CopyArtifact, brand: _Brand, findings: list[Finding]
             f"{_badges(found)}</div>"
             f'<div class="preview email-open"><div class="e-subject">{esc(subject)}</div>'
             f'<div class="e-from"><span class="logo round">{esc(brand.initial)}</span>'
-            f"<div><b>{esc(brand.sender)}</b><br><span>to {{{{first_name}}}}</span></div>"
+            f"<div><b>{esc(brand.sender)}</b><br>"
+            '<span class="to">to {{first_name}}</span></div>'
             f'<span class="e-count">{counter("email", "body", body)}</span></div>'
             f'<div class="e-body">{_copy_text(body)}</div>'
             f'<div class="e-footer">{esc(artifact.footer or "(no footer)")}</div></div>'
@@ -524,7 +533,9 @@ def _findings_list(findings: Sequence[Finding]) -> str:
         f'<span class="fix">{esc(f.fix)}</span></li>'
         for f in findings
     )
-    return f'<details class="findings"><summary>Lint findings</summary><ul>{rows}</ul></details>'
+    return (
+        f'<details class="findings" open><summary>Lint findings</summary><ul>{rows}</ul></details>'
+    )
 
 
 def _tally(findings: Sequence[Finding]) -> str:
@@ -692,8 +703,7 @@ def render_report(
         f'<div class="layout"><nav class="side" aria-label="Personas and channels">'
         f'<div class="nav-label">Personas</div><ul>{"".join(nav)}</ul></nav>'
         f'<main><div class="stats">{stat_html}</div>{note}{"".join(sections)}'
-        f'<footer class="foot">Generated by personagen on '
-        f"{esc(dt.datetime.now(dt.UTC).strftime('%Y-%m-%d'))}. Every persona claim quotes an "
+        '<footer class="foot">Generated by personagen. Every persona claim quotes an '
         "interview note verbatim; counters measure copy against the channel registry.</footer>"
         "</main></div></body></html>\n"
     )

@@ -118,9 +118,21 @@ def _decode(data: bytes, source: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose value errors (2024-02-30, `!!int ten`) carry the node's position."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> object:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"invalid value {node.value!r} ({exc})", node.start_mark
+            ) from None
+
+
 def _parse_yaml(text: str, source: str, *, first_line: int = 1) -> object:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         problem = _one_line(exc.problem or "invalid syntax")
@@ -132,6 +144,8 @@ def _parse_yaml(text: str, source: str, *, first_line: int = 1) -> object:
         raise InputError(source, f"malformed YAML at {where}: {problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(source, f"malformed YAML: {_one_line(str(exc))}") from None
+    except RecursionError:
+        raise InputError(source, "malformed YAML: nested too deeply") from None
 
 
 def _parse_json(text: str, source: str) -> object:
@@ -140,6 +154,8 @@ def _parse_json(text: str, source: str) -> object:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise InputError(source, f"malformed JSON at {where}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(source, "malformed JSON: nested too deeply") from None
 
 
 def _expect_mapping(data: object, source: str, fields: str) -> dict[str, object]:
@@ -206,13 +222,14 @@ def _cause(error: ErrorDetails) -> str:
 
 
 def _unknown_field(name: str, parent: type[BaseModel] | None) -> str:
+    shown = repr(name)  # repr: a key with a line break or escape codes stays on one line
     if parent is None:
-        return f"unknown field '{name}'"
+        return f"unknown field {shown}"
     valid = [field.alias or key for key, field in parent.model_fields.items()]
     close = difflib.get_close_matches(name, valid, n=1)
     if close:
-        return f"unknown field '{name}'; did you mean '{close[0]}'?"
-    return f"unknown field '{name}'; expected one of: {', '.join(valid)}"
+        return f"unknown field {shown}; did you mean '{close[0]}'?"
+    return f"unknown field {shown}; expected one of: {', '.join(valid)}"
 
 
 def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:

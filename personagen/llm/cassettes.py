@@ -74,14 +74,16 @@ class CassetteBook:
         self._lock = threading.Lock()
         self._by_key: dict[str, Cassette] = {}
         self._used: set[str] = set()
+        self._tasks: set[str] = set()
         if directory.is_dir():
             for path in sorted(directory.rglob("*.json")):
                 cassette = _load(path)
                 self._by_key[cassette.key] = cassette
 
-    def get(self, key: str) -> Cassette | None:
-        """The cassette answering `key`, marking it used."""
+    def get(self, key: str, task: str) -> Cassette | None:
+        """The cassette answering `key`, marking it used (and `task` as asked for)."""
         with self._lock:
+            self._tasks.add(task)
             cassette = self._by_key.get(key)
             if cassette is not None:
                 self._used.add(key)
@@ -111,9 +113,17 @@ class CassetteBook:
         return path
 
     def stale(self) -> list[Cassette]:
-        """Cassettes no request used in this session: stale after a prompt or input change."""
+        """Cassettes of the tasks asked for in this session that no request used.
+
+        They went stale after a prompt or input change. Cassettes of tasks this session
+        never ran (a folder shared by several commands) are not stale.
+        """
         with self._lock:
-            return [c for k, c in sorted(self._by_key.items()) if k not in self._used]
+            return [
+                c
+                for k, c in sorted(self._by_key.items())
+                if k not in self._used and c.task in self._tasks
+            ]
 
 
 def new_cassette(

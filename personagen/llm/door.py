@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx2
@@ -43,6 +43,7 @@ class Generated(Generic[T]):
     prompt_version: str
     exchanges: int
     unpriced: bool = False
+    sources: set[str] = field(default_factory=set)
 
 
 class Door:
@@ -164,13 +165,14 @@ class Door:
                 model=self.settings.model,
                 messages=prompt.messages(),  # type: ignore[arg-type]
                 response_model=response_model,
-                max_retries=self.settings.reasks + 1,
+                # instructor counts re-asks after the first attempt.
+                max_retries=self.settings.reasks,
                 context=context or {},
                 temperature=self.settings.temperature,
                 max_tokens=self.settings.max_output_tokens,
             )
         except Exception as exc:  # translated below; anything unknown re-raises
-            raise self._translate(task, exc) from None
+            raise _mask(self._translate(task, exc), self.settings.api_key) from None
         finally:
             CURRENT_CALL.reset(token)
         return Generated(
@@ -180,6 +182,7 @@ class Door:
             prompt_version=prompt.version,
             exchanges=meter.exchanges,
             unpriced=meter.unpriced,
+            sources=meter.sources,
         )
 
     def _translate(self, task: str, exc: Exception) -> Exception:
@@ -190,6 +193,12 @@ class Door:
             if isinstance(link, PersonagenError):
                 return link
         for link in chain:
+            if type(link).__name__ == "IncompleteOutputException":
+                return GenerationError(
+                    task,
+                    f"the answer was cut off at max_output_tokens "
+                    f"({self.settings.max_output_tokens}); raise it or ask for less",
+                )
             if isinstance(link, openai.APIStatusError):
                 return _status_error(task, link, self)
             if isinstance(link, openai.APITimeoutError):
@@ -208,6 +217,17 @@ class Door:
                 last_output=_last_output(getattr(exc, "last_completion", None)),
             )
         return exc
+
+
+def _mask(error: Exception, key: str | None) -> Exception:
+    """Never show the API key, even when a server echoes it in its error text."""
+    if key and len(key) >= 8 and key in str(error):
+        masked = str(error).replace(key, "***")
+        if isinstance(error, PersonagenError):
+            error.args = (masked,)
+            return error
+        return ProviderError(masked)
+    return error
 
 
 def _jsonable(value: object) -> object:

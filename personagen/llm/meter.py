@@ -36,6 +36,7 @@ class CallMeter:
     usage: Usage = field(default_factory=Usage)
     keys: list[str] = field(default_factory=list)
     unpriced: bool = False
+    sources: set[str] = field(default_factory=set)
 
     @property
     def exchanges(self) -> int:

@@ -107,8 +107,9 @@ class DoorTransport(httpx2.AsyncBaseTransport):
             cached = self.cache.get_response(key) if self.cache else None
             if cached is not None:
                 usage.cache_hits = 1
+                meter.sources.add("response cache")
                 return _json_response(cached, request)
-            body = await self._answer(request, normalized, key, meter.task, label, usage)
+            body = await self._answer(request, normalized, key, meter, label, usage)
             if isinstance(body, httpx2.Response):
                 return body
             self._charge(json.loads(body), usage, meter)
@@ -124,12 +125,13 @@ class DoorTransport(httpx2.AsyncBaseTransport):
         request: httpx2.Request,
         normalized: dict[str, Any],
         key: str,
-        task: str,
+        meter: CallMeter,
         label: str,
         usage: Usage,
     ) -> bytes | httpx2.Response:
+        task = meter.task
         if self.replay is not None:
-            cassette = self.replay.get(key)
+            cassette = self.replay.get(key, task)
             if cassette is None and self.rekey:
                 old = self.replay.by_label(label)
                 if old is not None:
@@ -138,12 +140,14 @@ class DoorTransport(httpx2.AsyncBaseTransport):
             if cassette is None:
                 raise ReplayMissError(task, key, str(self.replay.directory))
             usage.replayed = 1
+            meter.sources.add(f"{cassette.source} cassette")
             return json.dumps(cassette.response).encode("utf-8")
         response = await self._send(request, tokens=estimate_tokens(normalized), usage=usage)
         if response.status_code != 200:
             return response
         body = await response.aread()
         usage.network_calls = 1
+        meter.sources.add("live model")
         if self.record is not None:
             self.record.add(new_cassette(key, task, label, normalized, json.loads(body)))
         return body

@@ -158,6 +158,16 @@ class Provenance(StrictModel):
     model: str
     prompt_versions: dict[str, str] = Field(default_factory=dict)
     created: dt.datetime
+    answers: list[str] = Field(
+        default_factory=list,
+        description="Where the model answers came from: live model, response cache, "
+        "recorded cassette or hand-written cassette (not model output).",
+    )
+
+    def label(self) -> str:
+        """'gpt-4.1-mini (hand-written cassette)': the model and where answers came from."""
+        sources = ", ".join(self.answers)
+        return f"{self.model} ({sources})" if sources else self.model
 
 
 class Persona(StrictModel):

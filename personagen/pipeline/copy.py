@@ -131,6 +131,7 @@ def to_artifact(
             model=model,
             prompt_versions={TASK_OF_CHANNEL[job.channel]: generated.prompt_version},
             created=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            answers=sorted(generated.sources),
         ),
     )
 

@@ -52,6 +52,7 @@ class PersonaRun:
     warnings: list[str] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     prompt_versions: dict[str, str] = field(default_factory=dict)
+    sources: set[str] = field(default_factory=set)
 
 
 def split_note(text: str, max_chars: int) -> list[str]:
@@ -105,6 +106,7 @@ async def extract_note(
             label=f"extract/{note.id}/{number}",
         )
         run.usage.add(generated.usage)
+        run.sources |= generated.sources
         run.prompt_versions["extract_insights"] = generated.prompt_version
         merged.role = merged.role or generated.value.role
         merged.insights.extend(generated.value.insights)
@@ -189,6 +191,7 @@ async def synthesize_personas(door: Door, icp: ICP, notes: list[Note], count: in
         )
         drafts = generated.value.personas
         run.usage.add(generated.usage)
+        run.sources |= generated.sources
         run.prompt_versions["synthesize_personas"] = generated.prompt_version
     except GenerationError as failure:
         drafts = _salvage(failure)
@@ -201,7 +204,10 @@ async def synthesize_personas(door: Door, icp: ICP, notes: list[Note], count: in
     for draft in drafts:
         persona = ground_persona(draft, icp.id, notes_index, taken)
         persona.provenance = Provenance(
-            model=door.settings.model, prompt_versions=dict(run.prompt_versions), created=created
+            model=door.settings.model,
+            prompt_versions=dict(run.prompt_versions),
+            created=created,
+            answers=sorted(run.sources),
         )
         for item in persona.rejected:
             run.warnings.append(

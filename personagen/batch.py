@@ -1,0 +1,553 @@
+"""`personagen run --batch-api`: the copy matrix through OpenAI's Batch API, at half price.
+
+Personas run live, exactly as in `run_campaign`. For each copy job still to do, the first
+request instructor would send is captured (a second door whose transport records the body
+and stops before the network), and the requests go out as one batch. Each answer the batch
+returns is put in the response cache under the key of its captured request; then every job
+runs through the normal live path, where that first exchange is a cache hit and is
+validated by the same models and validators. An invalid answer is re-asked live; a job the
+batch failed or left out runs fully live.
+
+The batch id is kept in the run store before waiting, so an interrupted wait resumes: a
+later run of the same campaign with the same jobs polls that batch instead of sending a
+new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from personagen.atomic import write_text_atomic
+from personagen.engine import (
+    Budget,
+    CampaignEngine,
+    JobOutcome,
+    ProgressHook,
+    RunReport,
+    SegmentInput,
+)
+from personagen.errors import GenerationError, PersonagenError, ProviderError, SettingsError
+from personagen.export.outputs import prepare_output_dir
+from personagen.llm.door import Door
+from personagen.llm.exchange import normalize_request, request_key, usage_of
+from personagen.llm.limiter import RateLimiter
+from personagen.llm.meter import Usage
+from personagen.llm.pricing import Price
+from personagen.llm.prompts import render
+from personagen.llm.settings import Settings
+from personagen.models.artifacts import CopyArtifact
+from personagen.models.brief import Brief
+from personagen.models.copy import DRAFT_MODELS
+from personagen.pipeline.copy import TASK_OF_CHANNEL, CopyJob, job_context, job_variables
+from personagen.pipeline.runner import write_copy_outputs
+from personagen.store import Store
+
+BATCH_PRICE_FACTOR = 0.5  # the Batch API bills tokens at half the live price
+POLL_SECONDS = 30.0  # default wait between two status checks of a batch
+POLL_ENV = "PERSONAGEN_BATCH_POLL_SECONDS"
+BATCH_URL = "/v1/chat/completions"
+TERMINAL_STATUSES = frozenset({"completed", "failed", "expired", "cancelled"})
+JOBS_METADATA = "personagen_jobs"  # batch metadata: digest of the jobs it answers
+
+# True while a job answered by the batch runs: it is paid for, so the budget lets it finish.
+_PREPAID: ContextVar[bool] = ContextVar("personagen_batch_prepaid", default=False)
+
+
+def poll_seconds() -> float:
+    """Seconds between two status checks: $PERSONAGEN_BATCH_POLL_SECONDS, else POLL_SECONDS."""
+    value = os.environ.get(POLL_ENV, "").strip()
+    if not value:
+        return POLL_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise SettingsError(f"{POLL_ENV}={value!r}: expected seconds between 0 and 3600")
+    return seconds
+
+
+def batch_kind(name: str) -> str:
+    """The store kind of a campaign's copy batches."""
+    return f"copy:{name}"
+
+
+def collected_kind(name: str) -> str:
+    """The store kind marking a campaign's batches whose answers were already collected."""
+    return f"copy-collected:{name}"
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    """One copy job's first request, as captured, and its response-cache key."""
+
+    job: CopyJob
+    path: str
+    body: dict[str, Any]
+    key: str
+
+    @property
+    def task(self) -> str:
+        """The prompt task of the job."""
+        return TASK_OF_CHANNEL[self.job.channel]
+
+    def jsonl(self) -> str:
+        """The line of the batch input file."""
+        line = {"custom_id": self.job.job_id, "method": "POST", "url": BATCH_URL, "body": self.body}
+        return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+
+
+def jobs_digest(lines: Iterable[BatchLine]) -> str:
+    """What a batch must have been sent for to answer these jobs: ids and request keys."""
+    pairs = sorted((line.job.job_id, line.key) for line in lines)
+    return hashlib.sha256(json.dumps(pairs).encode("utf-8")).hexdigest()
+
+
+class _Captured(PersonagenError):
+    """Raised by the capture transport instead of sending: carries the request."""
+
+    def __init__(self, path: str, body: dict[str, Any]) -> None:
+        self.path = path
+        self.body = body
+        super().__init__(f"captured request to {path}")
+
+
+class _CaptureTransport(httpx2.AsyncBaseTransport):
+    """An upstream that never sends: it hands the request back in an exception."""
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Capture one request."""
+        await request.aread()
+        raise _Captured(request.url.path, json.loads(request.content))
+
+
+async def capture_requests(
+    settings: Settings, jobs: list[CopyJob], brief: Brief
+) -> dict[str, BatchLine]:
+    """The first request instructor would send for each job, by job id; nothing is sent.
+
+    A job whose request cannot even be built is left out (the live path reports it).
+    """
+    quiet = replace(settings, cache=False, replay_dir=None, record_dir=None)
+    lines: dict[str, BatchLine] = {}
+    async with Door(quiet, upstream=_CaptureTransport(), limiter=RateLimiter()) as door:
+        for job in jobs:
+            try:
+                await door.generate(
+                    TASK_OF_CHANNEL[job.channel],
+                    DRAFT_MODELS[job.channel],
+                    job_variables(job, brief),
+                    context=job_context(job, brief),
+                    label=job.job_id,
+                )
+            except _Captured as captured:
+                key = request_key(normalize_request(captured.path, captured.body))
+                lines[job.job_id] = BatchLine(job, captured.path, captured.body, key)
+            except GenerationError:
+                continue
+            else:  # pragma: no cover - the capture transport never answers
+                raise AssertionError("the capture door answered a request")
+    return lines
+
+
+def batch_usage(body: dict[str, Any], price: Price | None, factor: float) -> Usage:
+    """What one batch answer cost: its tokens at `factor` times the live price, one call."""
+    input_tokens, output_tokens, cached_tokens = usage_of(body)
+    cost = price.cost(input_tokens, output_tokens, cached_tokens) * factor if price else 0.0
+    return Usage(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_tokens=cached_tokens,
+        cost_usd=cost,
+        network_calls=1,
+    )
+
+
+class BatchAnswers:
+    """The door's response cache in batch mode: the store, plus the batch's answers.
+
+    Batch answers are always written to the store (they are paid for, and a run stopped
+    after collecting them must find them again); other entries are read only when the
+    settings enable the cache.
+    """
+
+    def __init__(self, store: Store, *, use_cache: bool) -> None:
+        self.store = store
+        self.use_cache = use_cache
+        self._batch_keys: set[str] = set()
+
+    def get_response(self, key: str) -> bytes | None:
+        """The cached body for `key`, if any."""
+        if self.use_cache or key in self._batch_keys:
+            return self.store.get_response(key)
+        return None
+
+    def put_response(self, key: str, task: str, body: bytes) -> None:
+        """Store a successful body under `key`."""
+        if self.use_cache:
+            self.store.put_response(key, task, body)
+
+    def add_batch_answer(self, key: str, task: str, body: bytes) -> None:
+        """Keep a batch answer so the job's first exchange is served from it."""
+        self._batch_keys.add(key)
+        self.store.put_response(key, task, body)
+
+
+class _PrepaidBudget(Budget):
+    """The run's budget; a job the batch answered is always let through (it is paid)."""
+
+    def reserve(self, estimate: float) -> bool:
+        if _PREPAID.get():
+            self.reserved += estimate
+            return True
+        return super().reserve(estimate)
+
+
+@dataclass
+class BatchSummary:
+    """What the batch stage did, for run.json."""
+
+    batch_id: str
+    status: str = ""
+    resumed: bool = False
+    lines: int = 0
+    answered: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as written to run.json."""
+        return {
+            "id": self.batch_id,
+            "status": self.status,
+            "resumed": self.resumed,
+            "lines": self.lines,
+            "answered": self.answered,
+            "errors": self.errors,
+        }
+
+
+class BatchEngine(CampaignEngine):
+    """The campaign engine, charging each batch-answered job its batch exchange."""
+
+    def __init__(
+        self,
+        door: Door,
+        store: Store,
+        output: Path,
+        *,
+        name: str,
+        source: str,
+        budget_usd: float | None = None,
+        progress: ProgressHook | None = None,
+    ) -> None:
+        super().__init__(
+            door,
+            store,
+            output,
+            name=name,
+            source=source,
+            budget_usd=budget_usd,
+            progress=progress,
+        )
+        self.budget = _PrepaidBudget(budget_usd)
+        self.charges: dict[str, Usage] = {}  # job id -> its batch exchange, until finished
+
+    def job_key(self, job: CopyJob, brief: Brief) -> str:
+        """The content key of a copy job (as `copy` computes it)."""
+        return self.door.fingerprint(
+            TASK_OF_CHANNEL[job.channel],
+            DRAFT_MODELS[job.channel],
+            job_variables(job, brief),
+            job_context(job, brief),
+        )
+
+    def admit(self, lines: list[BatchLine], brief: Brief, factor: float) -> list[BatchLine]:
+        """The lines the budget lets into a batch, at the batch price, in order."""
+        admitted: list[BatchLine] = []
+        reserved = 0.0
+        for line in lines:
+            prompt = render(line.task, job_variables(line.job, brief))
+            chars = len(prompt.system) + len(prompt.user)
+            estimate = self.estimate_cost(chars, line.job.channel) * factor
+            if self.budget.reserve(estimate):
+                admitted.append(line)
+                reserved += estimate
+        self.budget.reserved -= reserved  # the answers are charged when collected
+        return admitted
+
+    def charge(self, job_id: str, usage: Usage) -> None:
+        """Record a batch answer's cost: spent now, added to the job when it finishes."""
+        self.charges[job_id] = usage
+        self.budget.spent += usage.cost_usd
+
+    async def copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
+        """One copy job through the live path; a batch answer is its first exchange."""
+        token = _PREPAID.set(job.job_id in self.charges)
+        try:
+            return await super().copy(job, brief)
+        finally:
+            _PREPAID.reset(token)
+
+    def _finish(self, outcome: JobOutcome, kind: str, key: str) -> JobOutcome:
+        charge = self.charges.pop(outcome.job_id, None)
+        if charge is not None:
+            usage = Usage()
+            usage.add(outcome.usage)
+            usage.add(charge)
+            if usage.cache_hits:  # the batch answer came back through the cache: not a hit
+                usage.cache_hits -= 1
+            outcome = replace(outcome, usage=usage)
+        return super()._finish(outcome, kind, key)
+
+
+def _status_line(batch: Any) -> str:
+    counts = getattr(batch, "request_counts", None)
+    done = f", {counts.completed + counts.failed}/{counts.total} answered" if counts else ""
+    return f"batch {batch.id}: {batch.status}{done}"
+
+
+async def _file_lines(client: Any, file_id: str | None) -> list[dict[str, Any]]:
+    if not file_id:
+        return []
+    content = await client.files.content(file_id)
+    records: list[dict[str, Any]] = []
+    for text in (await content.aread()).decode("utf-8").splitlines():
+        try:
+            record = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def _error_text(record: dict[str, Any], response: dict[str, Any]) -> str:
+    error = record.get("error")
+    if not isinstance(error, dict):
+        body = response.get("body")
+        error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    status = response.get("status_code") or "no status"
+    return f"{status}: {message or 'no answer'}"[:300]
+
+
+class BatchStage:
+    """Sends (or resumes) the batch of a campaign's copy jobs and collects its answers."""
+
+    def __init__(
+        self,
+        engine: BatchEngine,
+        answers: BatchAnswers,
+        *,
+        name: str,
+        poll_seconds: float,
+    ) -> None:
+        self.engine = engine
+        self.answers = answers
+        self.name = name
+        self.poll_seconds = poll_seconds
+        door = engine.door
+        self.factor = door.transport.price_factor * BATCH_PRICE_FACTOR
+        self.price = door.transport.price
+
+    def _status(self, text: str) -> None:
+        self.engine.progress(JobOutcome(text, "waiting"))
+
+    async def run(self, jobs: list[CopyJob], brief: Brief) -> BatchSummary | None:
+        """Answer what it can of `jobs` by batch; None when no batch was needed."""
+        import openai
+
+        lines = await capture_requests(self.engine.door.settings, jobs, brief)
+        if not lines:
+            return None
+        client = self.engine.door.openai_client()
+        try:
+            return await self._run(client, lines, brief)
+        except openai.APIStatusError as error:
+            message = getattr(error, "message", "") or str(error)
+            raise ProviderError(
+                f"the Batch API at {self.engine.door.base_url} answered "
+                f"{error.status_code}: {message.splitlines()[0] if message else ''}"
+            ) from None
+        except openai.APIConnectionError:
+            raise ProviderError(
+                f"cannot reach the Batch API at {self.engine.door.base_url}"
+            ) from None
+
+    async def _run(
+        self, client: Any, lines: dict[str, BatchLine], brief: Brief
+    ) -> BatchSummary | None:
+        store, run_id, kind = self.engine.store, self.engine.run_id, batch_kind(self.name)
+        digest = jobs_digest(lines.values())
+        batch = await self._resumable(client, digest)
+        if batch is not None:
+            store.add_batch(run_id, batch.id, kind)
+            summary = BatchSummary(batch.id, resumed=True)
+            self._status(f"resuming batch {batch.id}")
+        else:
+            fresh = [line for line in lines.values() if self.answers.get_response(line.key) is None]
+            admitted = self.engine.admit(fresh, brief, self.factor)
+            if not admitted:
+                return None
+            batch = await self._submit(client, admitted, digest)
+            store.add_batch(run_id, batch.id, kind)  # before waiting: a stopped wait resumes
+            summary = BatchSummary(batch.id, lines=len(admitted))
+            self._status(f"batch {batch.id}: sent {len(admitted)} copy jobs")
+        while batch.status not in TERMINAL_STATUSES:
+            self._status(_status_line(batch))
+            await asyncio.sleep(self.poll_seconds)
+            batch = await client.batches.retrieve(batch.id)
+        summary.status = batch.status
+        outputs = await _file_lines(client, batch.output_file_id)
+        errors = await _file_lines(client, batch.error_file_id)
+        self._collect(lines, outputs, errors, summary)
+        store.add_batch(run_id, batch.id, collected_kind(self.name))
+        self._status(
+            f"batch {batch.id}: {batch.status}, {summary.answered} answered, "
+            f"{len(summary.errors)} to run live"
+        )
+        return summary
+
+    async def _resumable(self, client: Any, digest: str) -> Any | None:
+        """The newest uncollected batch of this campaign sent for exactly these jobs."""
+        import openai
+
+        store = self.engine.store
+        collected = set(store.batches(collected_kind(self.name)))
+        sent = list(dict.fromkeys(store.batches(batch_kind(self.name))))
+        for batch_id in reversed(sent):
+            if batch_id in collected:
+                continue
+            try:
+                batch = await client.batches.retrieve(batch_id)
+            except openai.NotFoundError:
+                continue
+            if (batch.metadata or {}).get(JOBS_METADATA) == digest:
+                return batch
+        return None
+
+    async def _submit(self, client: Any, lines: list[BatchLine], digest: str) -> Any:
+        content = "".join(line.jsonl() + "\n" for line in lines).encode("utf-8")
+        uploaded = await client.files.create(
+            file=(f"personagen-{self.name}.jsonl", content, "application/jsonl"),
+            purpose="batch",
+        )
+        return await client.batches.create(
+            input_file_id=uploaded.id,
+            endpoint=BATCH_URL,
+            completion_window="24h",
+            metadata={"personagen_kind": batch_kind(self.name)[:512], JOBS_METADATA: digest},
+        )
+
+    def _collect(
+        self,
+        lines: dict[str, BatchLine],
+        outputs: list[dict[str, Any]],
+        errors: list[dict[str, Any]],
+        summary: BatchSummary,
+    ) -> None:
+        """Cache each valid-looking answer under its request's key; note the others."""
+        for record in [*outputs, *errors]:
+            line = lines.get(str(record.get("custom_id")))
+            if line is None or line.job.job_id in self.engine.charges:
+                continue
+            response = record.get("response")
+            response = response if isinstance(response, dict) else {}
+            body = response.get("body")
+            if (
+                response.get("status_code") == 200
+                and not record.get("error")
+                and isinstance(body, dict)
+                and body.get("choices")
+            ):
+                encoded = json.dumps(body, ensure_ascii=False).encode("utf-8")
+                self.answers.add_batch_answer(line.key, line.task, encoded)
+                self.engine.charge(line.job.job_id, batch_usage(body, self.price, self.factor))
+                summary.errors.pop(line.job.job_id, None)
+            else:
+                summary.errors[line.job.job_id] = _error_text(record, response)
+        summary.answered = len(self.engine.charges)
+        summary.lines = summary.lines or len(outputs) + len(errors)
+
+
+async def run_campaign_batch(
+    settings: Settings,
+    segments: list[SegmentInput],
+    brief: Brief,
+    channels: list[str],
+    *,
+    variants: int,
+    steps: int,
+    output: Path,
+    name: str,
+    source: str,
+    budget_usd: float | None = None,
+    progress: ProgressHook | None = None,
+    store: Store | None = None,
+) -> RunReport:
+    """Run a campaign with its copy jobs sent through the Batch API; write `run.json`.
+
+    Same arguments as `run_campaign`; the wait between status checks is `poll_seconds()`.
+    """
+    if settings.provider == "replay" or settings.replay_dir is not None:
+        raise SettingsError(
+            "--batch-api sends the copy jobs to the Batch API; it cannot answer from --replay "
+            "cassettes (run without --batch-api)"
+        )
+    poll_seconds()  # a bad setting fails before anything is paid for
+    started = time.monotonic()
+    prepare_output_dir(output)
+    own_store = store is None
+    store = store or Store()
+    try:
+        answers = BatchAnswers(store, use_cache=settings.cache)
+        async with Door(replace(settings, cache=True), cache=answers) as door:
+            engine = BatchEngine(
+                door,
+                store,
+                output,
+                name=name,
+                source=source,
+                budget_usd=budget_usd,
+                progress=progress,
+            )
+            persona_sets = await asyncio.gather(*(engine.personas(s) for s in segments))
+            jobs = [
+                CopyJob(persona, channel, variants, steps)
+                for personas in persona_sets
+                for persona in personas
+                for channel in channels
+            ]
+            pending = [job for job in jobs if store.get_result(engine.job_key(job, brief)) is None]
+            stage = BatchStage(
+                engine,
+                answers,
+                name=name,
+                poll_seconds=poll_seconds(),
+            )
+            batch = await stage.run(pending, brief) if pending else None
+            results = await asyncio.gather(*(engine.copy(job, brief) for job in jobs))
+            artifacts = [a for a in results if a is not None]
+            write_copy_outputs(output, artifacts, brief)
+            report = engine.report
+        report.wall_seconds = time.monotonic() - started
+        summary = report.to_json()
+        summary["batch"] = batch.to_json() if batch is not None else None
+        write_text_atomic(output / "run.json", json.dumps(summary, indent=2) + "\n")
+        status = "failed" if report.count("failed") else "done"
+        store.finish_run(report.run_id, status, summary)
+        return report
+    finally:
+        if own_store:
+            store.close()

@@ -1,0 +1,38 @@
+"""`personagen report`: one self-contained HTML page of personas, copy previews and lint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from personagen.cli.app import app, user_errors
+
+
+@app.command()
+@user_errors
+def report(
+    out: Annotated[Path, typer.Argument(help="Output folder of 'personagen run' or 'copy'.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    brief: Annotated[
+        Path | None,
+        typer.Option(help="Campaign brief: lints claims, banned phrases, grade and footers."),
+    ] = None,
+) -> None:
+    """Write an offline HTML report: persona cards with evidence, ad and email previews.
+
+    Example: personagen report out/ -o report.html --brief brief.yaml
+    """
+    from personagen.export.report import write_report
+    from personagen.inputs import load_model
+    from personagen.models.brief import Brief
+
+    brief_model = load_model(brief, Brief, what="brief") if brief is not None else None
+    summary = write_report(out, output, brief_model)
+    typer.echo(
+        f"wrote {output}: {summary.personas} personas, {summary.artifacts} copy sets, "
+        f"{summary.errors} lint errors, {summary.warnings} warnings"
+    )
