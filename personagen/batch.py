@@ -28,7 +28,6 @@ from typing import Any
 
 import httpx2
 
-from personagen.atomic import write_text_atomic
 from personagen.engine import (
     Budget,
     CampaignEngine,
@@ -36,6 +35,8 @@ from personagen.engine import (
     ProgressHook,
     RunReport,
     SegmentInput,
+    close_run,
+    copy_matrix,
 )
 from personagen.errors import GenerationError, PersonagenError, ProviderError, SettingsError
 from personagen.export.outputs import prepare_output_dir
@@ -50,7 +51,6 @@ from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.copy import DRAFT_MODELS
 from personagen.pipeline.copy import TASK_OF_CHANNEL, CopyJob, job_context, job_variables
-from personagen.pipeline.runner import write_copy_outputs
 from personagen.store import Store
 
 BATCH_PRICE_FACTOR = 0.5  # the Batch API bills tokens at half the live price
@@ -523,12 +523,7 @@ async def run_campaign_batch(
                 progress=progress,
             )
             persona_sets = await asyncio.gather(*(engine.personas(s) for s in segments))
-            jobs = [
-                CopyJob(persona, channel, variants, steps)
-                for personas in persona_sets
-                for persona in personas
-                for channel in channels
-            ]
+            jobs = copy_matrix(persona_sets, channels, variants, steps)
             pending = [job for job in jobs if store.get_result(engine.job_key(job, brief)) is None]
             stage = BatchStage(
                 engine,
@@ -537,16 +532,9 @@ async def run_campaign_batch(
                 poll_seconds=poll_seconds(),
             )
             batch = await stage.run(pending, brief) if pending else None
-            results = await asyncio.gather(*(engine.copy(job, brief) for job in jobs))
-            artifacts = [a for a in results if a is not None]
-            write_copy_outputs(output, artifacts, brief)
+            await engine.finish_copy(jobs, brief)
             report = engine.report
-        report.wall_seconds = time.monotonic() - started
-        summary = report.to_json()
-        summary["batch"] = batch.to_json() if batch is not None else None
-        write_text_atomic(output / "run.json", json.dumps(summary, indent=2) + "\n")
-        status = "failed" if report.count("failed") else "done"
-        store.finish_run(report.run_id, status, summary)
+        close_run(store, report, output, started, {"batch": batch.to_json() if batch else None})
         return report
     finally:
         if own_store:

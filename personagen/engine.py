@@ -281,9 +281,40 @@ class CampaignEngine:
         self._finish(JobOutcome(job.job_id, "done", generated.usage), job.channel, key)
         return artifact
 
+    async def finish_copy(self, jobs: list[CopyJob], brief: Brief) -> None:
+        """Run every copy job, then write the decks and platform exports."""
+        results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
+        write_copy_outputs(self.output, [a for a in results if a is not None], brief)
+
     def _write_artifact(self, artifact: CopyArtifact) -> None:
         path = self.output / "copy" / artifact.persona_id / f"{artifact.channel}.json"
         write_json(path, artifact)
+
+
+def copy_matrix(
+    persona_sets: list[list[Persona]], channels: list[str], variants: int, steps: int
+) -> list[CopyJob]:
+    """Every persona of every segment times every channel."""
+    return [
+        CopyJob(persona, channel, variants, steps)
+        for personas in persona_sets
+        for persona in personas
+        for channel in channels
+    ]
+
+
+def close_run(
+    store: Store,
+    report: RunReport,
+    output: Path,
+    started: float,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write `run.json` and mark the run finished in the store."""
+    report.wall_seconds = time.monotonic() - started
+    summary = {**report.to_json(), **(extra or {})}
+    write_text_atomic(output / "run.json", json.dumps(summary, indent=2) + "\n")
+    store.finish_run(report.run_id, "failed" if report.count("failed") else "done", summary)
 
 
 async def run_campaign(
@@ -318,23 +349,12 @@ async def run_campaign(
                 progress=progress,
             )
             persona_sets = await asyncio.gather(*(engine.personas(s) for s in segments))
-            jobs = [
-                CopyJob(persona, channel, variants, steps)
-                for personas in persona_sets
-                for persona in personas
-                for channel in channels
-            ]
-            results = await asyncio.gather(*(engine.copy(job, brief) for job in jobs))
-            artifacts = [a for a in results if a is not None]
-            write_copy_outputs(output, artifacts, brief)
+            jobs = copy_matrix(persona_sets, channels, variants, steps)
+            await engine.finish_copy(jobs, brief)
             report = engine.report
             replay = door.transport.replay
             report.stale_cassettes = len(replay.stale()) if replay is not None else 0
-        report.wall_seconds = time.monotonic() - started
-        summary = report.to_json()
-        write_text_atomic(output / "run.json", json.dumps(summary, indent=2) + "\n")
-        status = "failed" if report.count("failed") else "done"
-        store.finish_run(report.run_id, status, summary)
+        close_run(store, report, output, started)
         return report
     finally:
         if own_store:

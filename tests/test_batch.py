@@ -8,7 +8,7 @@ import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from typer.testing import CliRunner
@@ -35,7 +35,8 @@ Outcome = Callable[[dict[str, Any]], dict[str, Any] | int]
 
 def valid_answer(line: dict[str, Any]) -> dict[str, Any] | int:
     name = tool_name(line["body"])
-    body: dict[str, Any] = completion(ANSWERS[name], name=name, usage=BATCH_USAGE).body
+    answer = cast(dict[str, Any], ANSWERS[name])
+    body: dict[str, Any] = completion(answer, name=name, usage=BATCH_USAGE).body
     return body
 
 
@@ -232,7 +233,8 @@ def test_batch_answers_every_copy_job_at_half_price(tmp_path: Path) -> None:
 
 
 def test_failed_and_invalid_batch_answers_go_live(tmp_path: Path) -> None:
-    invalid = {**BATTLECARD, "objections": BATTLECARD["objections"] * 2}  # repeats one
+    objections = list(cast(list[dict[str, Any]], BATTLECARD["objections"]))
+    invalid = {**BATTLECARD, "objections": objections * 2}  # answers one objection twice
 
     def outcome(line: dict[str, Any]) -> dict[str, Any] | int:
         if line["custom_id"] == X_JOB:

@@ -246,3 +246,13 @@ def test_help_has_an_example() -> None:
     result = runner.invoke(app, ["report", "--help"])
     assert result.exit_code == 0
     assert "Example: personagen report" in result.output
+
+
+def test_the_report_defaults_to_the_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(OUT, out)
+    result = runner.invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").read_text().startswith("<!DOCTYPE html>")
+    # The report does not get in the way of linting the same folder.
+    assert runner.invoke(app, ["lint", str(out)]).exit_code == 0

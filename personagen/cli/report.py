@@ -14,9 +14,10 @@ from personagen.cli.app import app, user_errors
 @user_errors
 def report(
     out: Annotated[Path, typer.Argument(help="Output folder of 'personagen run' or 'copy'.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
-        "report.html"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="HTML file to write (default OUT/report.html)."),
+    ] = None,
     brief: Annotated[
         Path | None,
         typer.Option(help="Campaign brief: lints claims, banned phrases, grade and footers."),
@@ -31,8 +32,9 @@ def report(
     from personagen.models.brief import Brief
 
     brief_model = load_model(brief, Brief, what="brief") if brief is not None else None
-    summary = write_report(out, output, brief_model)
+    dest = output if output is not None else out / "report.html"
+    summary = write_report(out, dest, brief_model)
     typer.echo(
-        f"wrote {output}: {summary.personas} personas, {summary.artifacts} copy sets, "
+        f"wrote {dest}: {summary.personas} personas, {summary.artifacts} copy sets, "
         f"{summary.errors} lint errors, {summary.warnings} warnings"
     )

@@ -28,7 +28,8 @@ def _settings(loaded: LoadedCampaign, flags: dict[str, object], config: Path | N
     values["tokens_per_minute"] = campaign.rate_limits.tokens_per_minute
     if campaign.prices:
         values["prices"] = campaign.prices
-    if campaign.replay is not None:
+    live = flags.get("provider") not in (None, "replay") or flags.get("base_url") is not None
+    if campaign.replay is not None and not live:  # --provider/--base-url: go live
         values["replay_dir"] = campaign.replay
     values.update({k: v for k, v in flags.items() if v is not None})
     return resolve_settings(values, config)

@@ -172,6 +172,10 @@ def _copy_text(text: str) -> str:
     return _TOKEN.sub(lambda m: f'<span class="token">{m.group(0)}</span>', esc(text))
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _words(value: str) -> str:
     return value.replace("_", " ")
 
@@ -313,10 +317,11 @@ def persona_card(persona: Persona) -> str:
                 for e in item.evidence
             )
             rows.append(
-                f'<li class="claim"><div class="claim-head"><span class="claim-text">'
-                f"{esc(item.text)}</span>"
-                f'<span class="conf {esc(item.confidence)}">{esc(item.confidence)}</span>'
-                f'<code class="item-id">{esc(item.id)}</code></div>'
+                f'<li class="claim"><div class="claim-text">{esc(item.text)}</div>'
+                f'<div class="claim-meta"><span class="conf {esc(item.confidence)}">'
+                f"{esc(item.confidence)}</span>"
+                f'<code class="item-id">{esc(item.id)}</code>'
+                f'<span class="sources">{_plural(len(item.note_ids), "note")}</span></div>'
                 f'<ul class="evidence">{quotes}</ul></li>'
             )
         sections.append(
