@@ -337,6 +337,7 @@ def _footer_findings(footer: str | None, brief: Brief | None) -> list[Finding]:
             )
         ]
     text = folded(footer or "")
+    lacks = "the footer lacks" if text else "the emails have no footer, so they lack"
     findings: list[Finding] = []
     if folded(compliance.opt_out_text) not in text:
         findings.append(
@@ -344,7 +345,7 @@ def _footer_findings(footer: str | None, brief: Brief | None) -> list[Finding]:
                 "email-opt-out",
                 "error",
                 "footer",
-                "the footer lacks the brief's opt-out line "
+                f"{lacks} the brief's opt-out line "
                 f"({compliance.opt_out_text!r}); every commercial email must offer one",
                 "restore the opt-out line from the brief's email_compliance.opt_out_text",
             )
@@ -355,7 +356,7 @@ def _footer_findings(footer: str | None, brief: Brief | None) -> list[Finding]:
                 "email-postal-address",
                 "error",
                 "footer",
-                "the footer lacks the sender's postal address "
+                f"{lacks} the sender's postal address "
                 f"({compliance.postal_address!r}); CAN-SPAM requires it",
                 "restore the postal address from the brief's email_compliance.postal_address",
             )

@@ -256,3 +256,14 @@ def test_the_report_defaults_to_the_output_folder(tmp_path: Path) -> None:
     assert (out / "report.html").read_text().startswith("<!DOCTYPE html>")
     # The report does not get in the way of linting the same folder.
     assert runner.invoke(app, ["lint", str(out)]).exit_code == 0
+
+
+def test_a_replayed_run_says_nothing_was_billed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(OUT, out)
+    run = {"run_id": "r-7", "model": "gpt-4.1-mini", "model_calls": 0, "replayed": 18,
+           "input_tokens": 46766, "output_tokens": 8337, "cost_usd": 0.032}  # fmt: skip
+    (out / "run.json").write_text(json.dumps(run))
+    page = report(tmp_path, out)
+    assert "<b>Cost</b> $0.0320 at live prices (replayed, nothing billed)" in page
+    assert "<b>Run</b> r-7" in page and "46,766 in · 8,337 out" in page

@@ -75,6 +75,9 @@ class RunInfo:
     input_tokens: int | None = None
     output_tokens: int | None = None
     created: str | None = None
+    run_id: str | None = None
+    replayed_only: bool = False  # answered from cassettes: nothing was billed
+    answers: list[str] = field(default_factory=list)  # e.g. "hand-written cassette"
 
 
 @dataclass
@@ -143,6 +146,10 @@ def read_run_info(
         info.cost_usd = _number(pick("cost_usd"))
         info.input_tokens = _count(pick("input_tokens"))
         info.output_tokens = _count(pick("output_tokens"))
+        if isinstance(data.get("run_id"), str):
+            info.run_id = str(data["run_id"])
+        calls, replayed = _count(pick("model_calls")), _count(pick("replayed"))
+        info.replayed_only = calls == 0 and bool(replayed)
         for key in ("finished", "created", "started"):
             if isinstance(data.get(key), str):
                 info.created = str(data[key])
@@ -151,6 +158,9 @@ def read_run_info(
         models = [a.provenance.model for a in artifacts]
         models += [p.provenance.model for p in personas if p.provenance]
         info.models = list(dict.fromkeys(m for m in models if m))
+    sources = [s for a in artifacts for s in a.provenance.answers]
+    sources += [s for p in personas if p.provenance for s in p.provenance.answers]
+    info.answers = sorted(set(sources))
     if info.created is None:
         dates = [a.provenance.created for a in artifacts]
         dates += [p.provenance.created for p in personas if p.provenance]
@@ -598,8 +608,13 @@ def _run_line(run: RunInfo) -> str:
     parts = []
     if run.models:
         parts.append(f"<span><b>Model</b> {esc(', '.join(run.models))}</span>")
+    if run.answers:
+        parts.append(f"<span><b>Answers</b> {esc(', '.join(run.answers))}</span>")
+    if run.run_id:
+        parts.append(f"<span><b>Run</b> {esc(run.run_id)}</span>")
     if run.cost_usd is not None:
-        parts.append(f"<span><b>Cost</b> ${run.cost_usd:,.4f}</span>")
+        note = " at live prices (replayed, nothing billed)" if run.replayed_only else ""
+        parts.append(f"<span><b>Cost</b> ${run.cost_usd:,.4f}{note}</span>")
     if run.input_tokens is not None or run.output_tokens is not None:
         tokens = f"{run.input_tokens or 0:,} in · {run.output_tokens or 0:,} out"
         parts.append(f"<span><b>Tokens</b> {esc(tokens)}</span>")
