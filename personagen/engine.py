@@ -25,7 +25,7 @@ from personagen.estimate import (
     estimate_copy,
     estimate_personas,
 )
-from personagen.export.outputs import prepare_output_dir, write_json
+from personagen.export.outputs import prepare_output_dir, write_copy_outputs, write_json
 from personagen.export.persona_card import persona_markdown
 from personagen.llm.door import Door
 from personagen.llm.meter import Usage
@@ -46,8 +46,7 @@ from personagen.pipeline.copy import (
     job_variables,
     to_artifact,
 )
-from personagen.pipeline.personas import synthesize_personas
-from personagen.pipeline.runner import write_copy_outputs
+from personagen.pipeline.personas import persona_warnings, synthesize_personas
 from personagen.store import Store
 
 
@@ -80,7 +79,7 @@ class RunReport:
     usage: Usage = field(default_factory=Usage)
     wall_seconds: float = 0.0
     budget_usd: float | None = None
-    stale_cassettes: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, state: str) -> int:
         """Jobs that ended in `state`."""
@@ -219,6 +218,7 @@ class CampaignEngine:
         stored = self.store.get_result(key)
         if stored is not None:
             personas = [Persona.model_validate(p) for p in stored[0]["personas"]]
+            self.report.warnings += persona_warnings(personas)
             self._finish(JobOutcome(job_id, "reused"), "personas", key)
         else:
             self.store.set_job(self.run_id, job_id, "personas", key, "running", attempt=True)
@@ -230,6 +230,7 @@ class CampaignEngine:
                 self._finish(JobOutcome(job_id, "failed", error=failure.reason), "personas", key)
                 return []
             personas = run.personas
+            self.report.warnings += run.warnings
             result = {"personas": [p.model_dump(mode="json") for p in personas]}
             self.store.put_result(key, "personas", result, asdict(run.usage))
             self._finish(JobOutcome(job_id, "done", run.usage), "personas", key)
@@ -352,8 +353,8 @@ async def run_campaign(
             jobs = copy_matrix(persona_sets, channels, variants, steps)
             await engine.finish_copy(jobs, brief)
             report = engine.report
-            replay = door.transport.replay
-            report.stale_cassettes = len(replay.stale()) if replay is not None else 0
+            stale = door.stale_warning()
+            report.warnings += [stale] if stale else []
         close_run(store, report, output, started)
         return report
     finally:

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from personagen.cli import app
+from personagen.cli.schema import PUBLIC_MODELS
 
 runner = CliRunner()
 
@@ -20,7 +21,9 @@ def test_help_lists_commands_and_an_example() -> None:
     assert "personas" in result.output and "Example:" in result.output
 
 
-@pytest.mark.parametrize("command", ["personas", "schema"])
+@pytest.mark.parametrize(
+    "command", ["personas", "copy", "run", "lint", "report", "show", "schema", "runs"]
+)
 def test_every_command_help_has_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
@@ -51,3 +54,10 @@ def test_help_does_not_import_the_model_client() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in out.stdout
+
+
+@pytest.mark.parametrize("model", sorted(PUBLIC_MODELS))
+def test_every_public_model_has_a_schema(model: str) -> None:
+    result = runner.invoke(app, ["schema", model])
+    assert result.exit_code == 0, result.output
+    assert "properties" in json.loads(result.output)

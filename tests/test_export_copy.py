@@ -19,11 +19,11 @@ from personagen.export.csv_export import (
     X_COLUMNS,
     write_csvs,
 )
+from personagen.export.outputs import write_copy_outputs
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.copy import DRAFT_MODELS, copy_warnings
 from personagen.models.persona import BuyingRole, Item, Persona, Provenance
-from personagen.pipeline.runner import write_copy_outputs
 
 # --- builders (also used by test_show.py) ---------------------------------------------------
 

@@ -39,11 +39,11 @@ def copy_command(
     """
     import asyncio
 
+    from personagen.commands import load_personas, run_copy
     from personagen.inputs import load_model
     from personagen.llm.settings import resolve_settings
     from personagen.models.brief import Brief
     from personagen.pipeline.copy import CopyJob, check_brief_for, check_counts, parse_channels
-    from personagen.pipeline.runner import load_personas, run_copy
 
     chosen = parse_channels(channels)
     check_counts(variants, steps)
@@ -64,7 +64,7 @@ def copy_command(
         config,
     )
     jobs = [CopyJob(p, channel, variants, steps) for p in loaded for channel in chosen]
-    result = asyncio.run(run_copy(settings, loaded, brief_model, jobs, output))
+    result = asyncio.run(run_copy(settings, brief_model, jobs, output, str(brief)))
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(result.summary)

@@ -50,11 +50,12 @@ def personas(
     """
     import asyncio
 
+    from personagen.commands import run_personas
+    from personagen.engine import SegmentInput
     from personagen.errors import InputError
     from personagen.inputs import load_model, load_notes
     from personagen.llm.settings import resolve_settings
     from personagen.models.icp import ICP
-    from personagen.pipeline.runner import run_personas
 
     icp_model = load_model(icp, ICP)
     loaded = load_notes(notes)
@@ -81,7 +82,8 @@ def personas(
         ),
         config,
     )
-    result = asyncio.run(run_personas(settings, icp_model, loaded, count, output))
+    segment = SegmentInput(icp_model, loaded, count)
+    result = asyncio.run(run_personas(settings, segment, output, str(icp)))
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(result.summary)

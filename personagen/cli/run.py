@@ -36,7 +36,7 @@ def _settings(loaded: LoadedCampaign, flags: dict[str, object], config: Path | N
 
 
 def _summary(report: RunReport) -> str:
-    from personagen.pipeline.runner import usage_line
+    from personagen.commands import usage_line
 
     data = report.to_json()
     lines = [
@@ -152,12 +152,8 @@ def run(
                 progress=progress.advance,
             )
         )
-    if report.stale_cassettes:
-        typer.echo(
-            f"warning: {report.stale_cassettes} cassette(s) were not used (stale); "
-            "carry them over with --rekey or delete them",
-            err=True,
-        )
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(_summary(report))
     if report.count("failed"):
         raise typer.Exit(1)

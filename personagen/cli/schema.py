@@ -42,8 +42,5 @@ def schema(
             "schema", f"unknown model '{model}'; choose from: {', '.join(PUBLIC_MODELS)}"
         )
     module_name, class_name = target.split(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError):
-        raise InputError("schema", f"model '{model}' is not available in this version") from None
+    cls = getattr(importlib.import_module(module_name), class_name)
     typer.echo(json.dumps(cls.model_json_schema(), indent=2))

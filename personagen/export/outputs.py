@@ -9,6 +9,8 @@ from pydantic import BaseModel
 
 from personagen.atomic import write_text_atomic
 from personagen.errors import InputError
+from personagen.models.artifacts import CopyArtifact
+from personagen.models.brief import Brief
 
 
 def prepare_output_dir(path: Path) -> Path:
@@ -27,3 +29,18 @@ def prepare_output_dir(path: Path) -> Path:
 def write_json(path: Path, model: BaseModel) -> None:
     """Write a model as indented JSON, atomically."""
     write_text_atomic(path, model.model_dump_json(indent=2, exclude_none=True) + "\n")
+
+
+def write_copy_outputs(output: Path, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
+    """Write JSON per artifact, a Markdown deck per persona and the platform CSVs."""
+    from personagen.export.copy_deck import write_decks
+    from personagen.export.csv_export import write_csvs
+
+    written: list[Path] = []
+    for artifact in artifacts:
+        path = output / "copy" / artifact.persona_id / f"{artifact.channel}.json"
+        write_json(path, artifact)
+        written.append(path)
+    written += write_decks(output / "copy", artifacts)
+    written += write_csvs(output / "exports", artifacts, brief)
+    return written

@@ -94,6 +94,19 @@ class Door:
             return REPLAY_BASE_URL
         return self.settings.base_url or "https://api.openai.com/v1"
 
+    def stale_warning(self) -> str | None:
+        """Name the replay cassettes no request used: stale after a prompt or input change."""
+        book = self.transport.replay
+        stale = book.stale() if book is not None else []
+        if book is None or not stale:
+            return None
+        names = ", ".join(c.path.name if c.path else c.key[:12] for c in stale[:5])
+        more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+        return (
+            f"{len(stale)} cassette(s) in {book.directory} were not used (stale): {names}{more}; "
+            "carry them over with --rekey or delete them"
+        )
+
     def openai_client(self) -> Any:
         """The raw async OpenAI client, sharing this door's transport (used for the Batch API)."""
         import openai
@@ -221,13 +234,14 @@ class Door:
 
 def _mask(error: Exception, key: str | None) -> Exception:
     """Never show the API key, even when a server echoes it in its error text."""
-    if key and len(key) >= 8 and key in str(error):
-        masked = str(error).replace(key, "***")
-        if isinstance(error, PersonagenError):
-            error.args = (masked,)
-            return error
-        return ProviderError(masked)
-    return error
+    if not key or len(key) < 8 or key not in str(error):
+        return error
+    if isinstance(error, GenerationError):
+        return GenerationError(error.task, error.reason.replace(key, "***"), error.last_output)
+    if isinstance(error, PersonagenError):
+        error.args = (str(error).replace(key, "***"),)
+        return error
+    return ProviderError(str(error).replace(key, "***"))
 
 
 def _jsonable(value: object) -> object:

@@ -209,14 +209,20 @@ async def synthesize_personas(door: Door, icp: ICP, notes: list[Note], count: in
             created=created,
             answers=sorted(run.sources),
         )
-        for item in persona.rejected:
-            run.warnings.append(
-                f"{persona.id}: dropped {item.section} '{item.text}': {item.reason}"
-            )
         run.personas.append(persona)
+    run.warnings += persona_warnings(run.personas)
     if len(drafts) != count:
         run.warnings.append(f"asked for {count} personas, the model wrote {len(drafts)}")
     return run
+
+
+def persona_warnings(personas: list[Persona]) -> list[str]:
+    """One warning per persona item dropped because its evidence did not hold."""
+    return [
+        f"{persona.id}: dropped {item.section} '{item.text}': {item.reason}"
+        for persona in personas
+        for item in persona.rejected
+    ]
 
 
 def _salvage(failure: GenerationError) -> list[PersonaDraft]:

@@ -1,0 +1,114 @@
+"""The `personas` and `copy` commands as engine runs: recorded, cached, resumable."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from personagen.engine import CampaignEngine, RunReport, SegmentInput, close_run
+from personagen.errors import GenerationError, InputError
+from personagen.export.outputs import prepare_output_dir
+from personagen.llm.door import Door
+from personagen.llm.meter import Usage
+from personagen.llm.settings import Settings
+from personagen.models.brief import Brief
+from personagen.models.persona import Persona
+from personagen.pipeline.copy import CopyJob
+from personagen.store import Store
+
+
+@dataclass
+class CommandResult:
+    """What a command reports to the user."""
+
+    summary: str
+    warnings: list[str] = field(default_factory=list)
+    failed: int = 0
+
+
+def usage_line(usage: Usage, model: str) -> str:
+    """One line of calls, tokens and cost."""
+    if usage.replayed and not usage.network_calls:
+        cost = f"nothing billed (replayed; ${usage.cost_usd:.4f} at live prices)"
+    else:
+        cost = f"${usage.cost_usd:.4f}"
+    return (
+        f"{usage.network_calls} model calls, {usage.replayed} replayed, "
+        f"{usage.cache_hits} cached; {usage.input_tokens:,} input + "
+        f"{usage.output_tokens:,} output tokens; {cost} ({model})"
+    )
+
+
+@asynccontextmanager
+async def engine_session(
+    settings: Settings, output: Path, name: str, source: str
+) -> AsyncIterator[CampaignEngine]:
+    """A store, a door and an engine for one command; the run is closed on the way out."""
+    started = time.monotonic()
+    prepare_output_dir(output)
+    store = Store()
+    try:
+        async with Door(settings, cache=store) as door:
+            engine = CampaignEngine(door, store, output, name=name, source=source)
+            yield engine
+            stale = door.stale_warning()
+            engine.report.warnings += [stale] if stale else []
+        close_run(store, engine.report, output, started)
+    finally:
+        store.close()
+
+
+def _failures(report: RunReport) -> list[str]:
+    return [f"{job} failed: {cause}" for job, cause in report.failures().items()]
+
+
+async def run_personas(
+    settings: Settings, segment: SegmentInput, output: Path, source: str
+) -> CommandResult:
+    """Synthesize personas and write `output/personas/<id>.json|md`."""
+    async with engine_session(settings, output, f"personas-{segment.icp.id}", source) as engine:
+        personas = await engine.personas(segment)
+    report = engine.report
+    if not personas:
+        reason = next(iter(report.failures().values()), "no persona was written")
+        raise GenerationError("personas", reason)
+    items = sum(len(items) for p in personas for items in p.items().values())
+    rejected = sum(len(p.rejected) for p in personas)
+    summary = (
+        f"wrote {len(personas)} personas ({items} grounded items, {rejected} rejected) "
+        f"to {output / 'personas'}\n{usage_line(report.usage, settings.model)}"
+    )
+    return CommandResult(summary, report.warnings)
+
+
+def load_personas(folder: Path) -> list[Persona]:
+    """Read the persona JSON files of a `personas` output (or its `personas/` subfolder)."""
+    from personagen.inputs import load_model
+
+    source = folder / "personas" if (folder / "personas").is_dir() else folder
+    if not source.is_dir():
+        raise InputError(str(folder), "no such personas folder")
+    files = sorted(source.glob("*.json"))
+    if not files:
+        raise InputError(str(source), "no persona .json files; run 'personagen personas' first")
+    return [load_model(path, Persona) for path in files]
+
+
+async def run_copy(
+    settings: Settings, brief: Brief, jobs: list[CopyJob], output: Path, source: str
+) -> CommandResult:
+    """Write copy for every job; failures are reported per job and the others go on."""
+    async with engine_session(settings, output, f"copy-{brief.id}", source) as engine:
+        await engine.finish_copy(jobs, brief)
+    report = engine.report
+    personas = len({job.persona.id for job in jobs})
+    done = report.count("done") + report.count("reused")
+    summary = (
+        f"wrote {done} of {len(jobs)} copy jobs for {personas} personas to {output / 'copy'}; "
+        f"{report.count('failed')} failed\n{usage_line(report.usage, settings.model)}"
+    )
+    warnings = report.warnings + _failures(report)
+    return CommandResult(summary, warnings, failed=report.count("failed"))
