@@ -1,13 +1,13 @@
 #!/usr/bin/env python
 """Batch-throughput benchmark: naive loop vs unthrottled gather vs `personagen run`.
 
-Every approach sends N chat completions to a fresh loopback stub (no network) that adds
-`--latency` seconds per answer and answers 429 + retry-after beyond `--rpm` requests in a
-sliding 60 s window. Then a second personagen pass on the same store must make 0 calls.
-Finally, start-up time of `personagen --help` vs `python -c "import openai"`.
+Every approach sends N chat completions to its own fresh loopback stub (no network) that
+adds `--latency` seconds per answer and answers 429 + retry-after beyond `--rpm` requests
+in a sliding 60 s window. A second personagen pass on the same store must make 0 calls.
+Start-up of `personagen --help` is timed against `python -c "import openai"`.
 
 Run from the repo root:  .venv/bin/python bench/bench_run.py
-See bench/README.md for the meaning of each column.
+See bench/README.md for what each column means.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import asyncio
 import copy
 import datetime as dt
 import json
+import logging
 import math
 import os
 import platform
 import shlex
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -28,13 +30,15 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
-# First on the path: for tests.campaign_stub (the maintained stub answers); the venv's
-# site-packages holds an unrelated top-level `tests` package that would shadow it.
+# First on the path, for tests.campaign_stub (the maintained stub answers): the venv's
+# site-packages holds an unrelated top-level `tests` package that would shadow ours.
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
@@ -45,22 +49,25 @@ from tests.campaign_stub import ANSWERS, BRIEF, NOTE, PERSONAS  # noqa: E402
 MODEL = "gpt-4.1-mini"
 CHANNELS = ["x", "objections"]  # the two copy tasks tests/campaign_stub.py answers
 COPY_TOOLS = {"XPostDraft", "BattlecardDraft"}
+PARTS = ("startup", "naive", "gather", "personagen")
+# What `personagen run` imports before its first model call (Door.client loads the rest).
+RUN_IMPORTS = "import personagen.cli.run, personagen.engine, instructor; instructor.from_openai"
 
 
 # --------------------------------------------------------------------------- stub
 
 
 class Recorder:
-    """The stub script: valid answers for every task, plus arrival times of accepted calls."""
+    """The stub script: valid answers for every task, and when each accepted call arrived."""
 
-    def __init__(self, personas: int) -> None:
+    def __init__(self, personas: int = 1) -> None:
         template = PERSONAS["personas"][0]
         drafts = []
         for i in range(max(1, personas)):
             draft = copy.deepcopy(template)
             draft["name"] = f"{template['name']} {i + 1:03d}"
             drafts.append(draft)  # same title: ids become vp-marketing, vp-marketing-2, ...
-        self.persona_set = {"personas": drafts}
+        self.persona_set: dict[str, Any] = {"personas": drafts}
         self.arrivals: list[tuple[float, str]] = []
         self._lock = threading.Lock()
 
@@ -70,8 +77,9 @@ class Recorder:
             self.arrivals.append((time.perf_counter(), name))
         if name == "PersonaSetDraft":
             return completion(self.persona_set, name=name)
-        if name in ANSWERS:
-            return completion(ANSWERS[name], name=name)
+        answer = cast("dict[str, Any] | None", ANSWERS.get(name))
+        if answer is not None:
+            return completion(answer, name=name)
         return completion("Churn should never be a surprise.", mode="json")  # plain chat
 
 
@@ -88,19 +96,13 @@ class Row:
     """One line of the results table."""
 
     name: str
-    wall: float
-    minimum: float
-    rate_limited: int
-    failed: int
-    accepted: int
-    unique: int
+    wall: float | None
+    minimum: float | None
+    rate_limited: int | str
+    failed: int | str
+    accepted: int | str
+    duplicates: int | str
     notes: list[str] = field(default_factory=list)
-    ratio_shown: bool = True
-
-    @property
-    def duplicates(self) -> int:
-        """Billable calls whose exact body had already been paid for."""
-        return self.accepted - self.unique
 
 
 def theoretical_minimum(jobs: int, latency: float, concurrency: int, rpm: float) -> float:
@@ -108,18 +110,35 @@ def theoretical_minimum(jobs: int, latency: float, concurrency: int, rpm: float)
     return max(jobs * latency / concurrency, 60.0 * jobs / rpm)
 
 
-# --------------------------------------------------------------------------- 1. naive loop
-
-
-def _messages(i: int) -> list[dict[str, str]]:
+def _messages(i: int) -> Any:  # the openai client's message TypedDicts
     return [
         {"role": "system", "content": "You write short B2B ad copy."},
         {"role": "user", "content": f"Job {i}: one X post about churn risk for persona {i}."},
     ]
 
 
+# --------------------------------------------------------------------------- calibration
+
+
+async def round_trip(stub: StubServer, requests: int = 20) -> float:
+    """Median seconds of one openai-client round trip to a stub with no added latency."""
+    import openai
+
+    client = openai.AsyncOpenAI(base_url=stub.base_url, api_key="bench", max_retries=0)
+    times = []
+    async with client:
+        for i in range(requests):
+            started = time.perf_counter()
+            await client.chat.completions.create(model=MODEL, messages=_messages(i))
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+# --------------------------------------------------------------------------- 1. naive loop
+
+
 async def naive_loop(stub: StubServer, jobs: int) -> tuple[float, int]:
-    """One job after another; openai retries OFF, our loop sleeps retry-after on 429."""
+    """One job after another; openai retries OFF, our loop sleeps retry-after on a 429."""
     import openai
 
     client = openai.AsyncOpenAI(base_url=stub.base_url, api_key="bench", max_retries=0)
@@ -132,8 +151,7 @@ async def naive_loop(stub: StubServer, jobs: int) -> tuple[float, int]:
                     await client.chat.completions.create(model=MODEL, messages=_messages(i))
                     break
                 except openai.RateLimitError as error:
-                    wait = float(error.response.headers.get("retry-after") or 1.0)
-                    await asyncio.sleep(wait)
+                    await asyncio.sleep(float(error.response.headers.get("retry-after") or 1.0))
                 except openai.APIError:
                     failed += 1
                     break
@@ -145,23 +163,59 @@ async def naive_loop(stub: StubServer, jobs: int) -> tuple[float, int]:
 # --------------------------------------------------------------------------- 2. gather
 
 
-async def unthrottled_gather(stub: StubServer, jobs: int) -> tuple[float, int, dict[str, int]]:
+class RetryCauses(logging.Handler):
+    """Counts why the openai client retried, from its debug log: HTTP status or exception."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.counts: dict[str, int] = {}
+        self._logger = logging.getLogger("openai")
+
+    async def __aenter__(self) -> RetryCauses:
+        self._level = self._logger.level
+        self._logger.setLevel(logging.DEBUG)
+        self._logger.addHandler(self)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.setLevel(self._level)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Count 'Encountered ...' records by their exception."""
+        if not record.getMessage().startswith("Encountered") or not record.exc_info:
+            return
+        error = record.exc_info[1]
+        response = getattr(error, "response", None)
+        if response is not None:
+            cause = f"HTTP {response.status_code}"
+        else:
+            cause = type(error).__name__
+        self.counts[cause] = self.counts.get(cause, 0) + 1
+
+
+async def unthrottled_gather(
+    stub: StubServer, jobs: int
+) -> tuple[float, dict[str, int], dict[str, int]]:
     """All N at once through one AsyncOpenAI client with its default retries (2)."""
     import openai
 
     client = openai.AsyncOpenAI(base_url=stub.base_url, api_key="bench")  # max_retries=2
     started = time.perf_counter()
-    async with client:
+    async with client, RetryCauses() as causes:
         results = await asyncio.gather(
-            *(client.chat.completions.create(model=MODEL, messages=_messages(i)) for i in range(jobs)),
+            *(
+                client.chat.completions.create(model=MODEL, messages=_messages(i))
+                for i in range(jobs)
+            ),
             return_exceptions=True,
         )
     wall = time.perf_counter() - started
-    kinds: dict[str, int] = {}
+    errors: dict[str, int] = {}
     for result in results:
         if isinstance(result, BaseException):
-            kinds[type(result).__name__] = kinds.get(type(result).__name__, 0) + 1
-    return wall, sum(kinds.values()), kinds
+            errors[type(result).__name__] = errors.get(type(result).__name__, 0) + 1
+    return wall, errors, causes.counts
 
 
 # --------------------------------------------------------------------------- 3. personagen
@@ -171,13 +225,14 @@ def write_campaign(folder: Path, base_url: str, rpm: float, concurrency: int) ->
     """A campaign file like tests/campaign_stub.py's, with the benchmark's limits."""
     (folder / "notes").mkdir(parents=True, exist_ok=True)
     (folder / "notes" / "dana.txt").write_text(NOTE)
-    (folder / "icp.yaml").write_text((ROOT / "examples" / "saas-retention" / "icp.yaml").read_text())
+    icp = (ROOT / "examples" / "saas-retention" / "icp.yaml").read_text()
+    (folder / "icp.yaml").write_text(icp)
     (folder / "brief.yaml").write_text(yaml.safe_dump(BRIEF))
     campaign = {
         "name": "bench-campaign",
         "icp": "icp.yaml",
         "notes": ["notes"],
-        "personas": 1,  # overridden below: the file format caps a segment at 12
+        "personas": 1,  # the file format caps a segment at 12: the count is set in code
         "brief": "brief.yaml",
         "channels": CHANNELS,
         "variants": 2,
@@ -192,22 +247,31 @@ def write_campaign(folder: Path, base_url: str, rpm: float, concurrency: int) ->
 
 @dataclass
 class PassResult:
-    """What one `personagen run` pass did."""
+    """What one `personagen run` pass did, with the times of its phases."""
 
-    wall: float
-    copy_wall: float
+    started: float
+    ended: float
     summary: dict[str, Any]
     stored_results: int
+    retries: int
+    cpu: float
+    personas_done: float | None = None
+    last_copy_done: float | None = None
+
+    @property
+    def wall(self) -> float:
+        """Seconds from loading the campaign to run_campaign returning."""
+        return self.ended - self.started
 
 
 async def personagen_pass(campaign: Path, personas: int, output: Path) -> PassResult:
-    """`personagen run` as the CLI does it (same settings path), with N/len(channels) personas."""
+    """`personagen run` as its CLI command does it, with N/len(channels) personas."""
     from personagen.cli.run import _settings
     from personagen.engine import SegmentInput, run_campaign
     from personagen.inputs.campaign import load_campaign
     from personagen.store import Store
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     loaded = load_campaign(campaign)
     spec = loaded.campaign
     settings = _settings(loaded, {}, None)
@@ -215,11 +279,8 @@ async def personagen_pass(campaign: Path, personas: int, output: Path) -> PassRe
     marks: dict[str, float] = {}
 
     def progress(outcome: Any) -> None:
-        now = time.perf_counter()
-        if outcome.job_id.startswith("personas/"):
-            marks["personas"] = now
-        else:
-            marks["last_copy"] = now
+        kind = "personas_done" if outcome.job_id.startswith("personas/") else "last_copy_done"
+        marks[kind] = time.perf_counter()
 
     report = await run_campaign(
         settings,
@@ -233,22 +294,72 @@ async def personagen_pass(campaign: Path, personas: int, output: Path) -> PassRe
         source=str(campaign),
         progress=progress,
     )
-    wall = time.perf_counter() - started
-    copy_wall = marks.get("last_copy", 0.0) - marks.get("personas", started)
+    ended, cpu = time.perf_counter(), time.process_time() - cpu
     store = Store()
     try:
         with sqlite3.connect(store.path) as db:
             stored = int(db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
     finally:
         store.close()
-    return PassResult(wall, copy_wall, report.to_json(), stored)
+    summary = report.to_json()
+    return PassResult(started, ended, summary, stored, report.usage.retries, cpu, **marks)
+
+
+def phase_breakdown(result: PassResult, arrivals: list[tuple[float, str]], latency: float) -> str:
+    """Where pass 1's wall time went, from stub arrival times and progress callbacks."""
+    first = arrivals[0][0] if arrivals else result.started
+    copies = [t for t, name in arrivals if name in COPY_TOOLS]
+    if not copies or result.personas_done is None or result.last_copy_done is None:
+        return "phase breakdown unavailable"
+    parts = [
+        ("setup to first request (campaign, store, model client)", first - result.started),
+        (
+            "persona stage (2 sequential calls) until its job is recorded",
+            result.personas_done - first,
+        ),
+        (
+            "persona files + preparing every copy job, until the first copy request arrives",
+            copies[0] - result.personas_done,
+        ),
+        (f"copy requests arriving ({len(copies)} requests, first to last)", copies[-1] - copies[0]),
+        ("last copy request answered and recorded", result.last_copy_done - copies[-1]),
+        ("writing decks/CSVs/run.json after the last job", result.ended - result.last_copy_done),
+    ]
+    text = "; ".join(f"{label} {seconds:.2f} s" for label, seconds in parts)
+    jobs = len(copies)
+    return (
+        f"personagen pass 1 phases: {text}. CPU of the whole process (engine and the stub's "
+        f"threads) {result.cpu:.1f} s = {1000 * result.cpu / max(1, jobs):.1f} ms per job"
+    )
+
+
+def arrival_stats(arrivals: list[float], rpm: float) -> str:
+    """How evenly the accepted copy requests reached the stub."""
+    if len(arrivals) < 3:
+        return "too few requests"
+    arrivals = sorted(arrivals)
+    gaps = sorted(b - a for a, b in zip(arrivals, arrivals[1:], strict=False))
+    span = arrivals[-1] - arrivals[0]
+    rate = 60.0 * (len(arrivals) - 1) / span if span else float("inf")
+    p99 = gaps[int(0.99 * (len(gaps) - 1))]
+    target = 60.0 / rpm
+    late = sum(max(0.0, gap - target) for gap in gaps)
+    early = sum(max(0.0, target - gap) for gap in gaps)
+    window = max(sum(1 for b in arrivals if a <= b < a + 60.0) for a in arrivals)
+    return (
+        f"personagen pass 1 copy requests at the stub: mean rate {rate:.1f}/min "
+        f"(limit {rpm:g}), most in any 60 s window {window}, gap median "
+        f"{statistics.median(gaps) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max "
+        f"{gaps[-1] * 1000:.1f} ms (limiter target {target * 1000:.1f} ms); time lost to gaps "
+        f"above the target {late:.2f} s, gained by gaps below it {early:.2f} s"
+    )
 
 
 # --------------------------------------------------------------------------- start-up
 
 
 def startup_times(argv: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
-    """Median and p90 (nearest rank) wall time of `runs` runs, after one warm-up run."""
+    """Median and p90 (nearest rank) wall seconds of `runs` runs, after one warm-up run."""
     subprocess.run(argv, env=env, capture_output=True, check=True)
     times = []
     for _ in range(runs):
@@ -262,36 +373,24 @@ def startup_times(argv: list[str], runs: int, env: dict[str, str]) -> tuple[floa
 # --------------------------------------------------------------------------- report
 
 
-def fmt_table(rows: list[Row]) -> str:
-    """The Markdown table."""
-    head = (
-        "| approach | wall s | min s | ratio to min | 429s | failed jobs | billable calls "
-        "| duplicate calls | notes |\n|---|---:|---:|---:|---:|---:|---:|---:|---|"
-    )
-    lines = [head]
+def _cell(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def fmt_table(rows: list[Row], minimum: float) -> str:
+    """The Markdown results table."""
+    lines = [
+        "| approach | wall s | ratio to min | 429s | failed jobs | billable calls "
+        "| duplicate billable calls | notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for r in rows:
-        ratio = f"{r.wall / r.minimum:.3f}" if r.ratio_shown and r.minimum else "—"
+        ratio = None if r.wall is None or r.minimum is None else r.wall / r.minimum
         lines.append(
-            f"| {r.name} | {r.wall:.2f} | {r.minimum:.2f} | {ratio} | {r.rate_limited} | "
-            f"{r.failed} | {r.accepted} | {r.duplicates} | {'; '.join(r.notes)} |"
+            f"| {r.name} | {_cell(r.wall)} | {_cell(ratio, 3)} | {r.rate_limited} | {r.failed} "
+            f"| {r.accepted} | {r.duplicates} | {'; '.join(r.notes)} |"
         )
     return "\n".join(lines)
-
-
-def arrival_stats(arrivals: list[float], rpm: float) -> str:
-    """How evenly the accepted requests arrived at the stub."""
-    if len(arrivals) < 3:
-        return "too few requests"
-    arrivals = sorted(arrivals)
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
-    span = arrivals[-1] - arrivals[0]
-    rate = 60.0 * (len(arrivals) - 1) / span if span else float("inf")
-    gaps.sort()
-    return (
-        f"accepted-request rate {rate:.1f}/min (limit {rpm:g}), gap median "
-        f"{statistics.median(gaps) * 1000:.1f} ms, p99 {gaps[int(0.99 * (len(gaps) - 1))] * 1000:.1f} ms, "
-        f"max {gaps[-1] * 1000:.1f} ms (target {60000 / rpm:.1f} ms)"
-    )
 
 
 # --------------------------------------------------------------------------- main
@@ -299,171 +398,336 @@ def arrival_stats(arrivals: list[float], rpm: float) -> str:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line flags."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--jobs", type=int, default=300, help="N jobs per approach (300)")
-    parser.add_argument("--latency", type=float, default=0.5, help="stub seconds per answer (0.5)")
-    parser.add_argument("--rpm", type=float, default=600, help="stub + personagen requests/min (600)")
+    parser.add_argument(
+        "--latency", type=float, default=0.5, help="stub seconds added per answer (0.5)"
+    )
+    parser.add_argument(
+        "--rpm", type=float, default=200, help="stub limit = personagen requests_per_minute (200)"
+    )
     parser.add_argument("--concurrency", type=int, default=16, help="personagen concurrency (16)")
-    parser.add_argument("--startup-runs", type=int, default=15, help="runs per start-up timing (15)")
     parser.add_argument(
-        "--skip",
-        default="",
-        help="comma list of parts to skip: naive,gather,personagen,startup (for quick checks)",
+        "--startup-runs", type=int, default=15, help="runs per start-up timing (15)"
     )
     parser.add_argument(
-        "--output", type=Path, default=ROOT / "bench" / "results" / "latest.md", help="report file"
+        "--skip", default="", help=f"comma list of parts to leave out: {','.join(PARTS)}"
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp folder (stores, outputs) afterwards"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=ROOT / "bench" / "results" / "latest.md",
+        help="where the Markdown report goes (bench/results/latest.md)",
+    )
+    args = parser.parse_args(argv)
+    args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    unknown = args.skip - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) to skip: {', '.join(sorted(unknown))}")
+    return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every part and print + write the report."""
-    args = parse_args(argv)
-    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    personas = math.ceil(args.jobs / len(CHANNELS))
-    jobs = personas * len(CHANNELS)
-    if jobs != args.jobs:
-        print(f"note: rounding N up to {jobs} ({personas} personas x {len(CHANNELS)} channels)")
-    minimum = theoretical_minimum(jobs, args.latency, args.concurrency, args.rpm)
-    command = shlex.join([os.path.relpath(sys.executable), *sys.argv])
-    rows: list[Row] = []
-    extra: list[str] = []
-    work = Path(tempfile.mkdtemp(prefix="personagen-bench-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PERSONAGEN_"))}
-    env["PERSONAGEN_HOME"] = str(work / "home")
-    os.environ.pop("OPENAI_API_KEY", None)
-    os.environ.pop("OPENAI_BASE_URL", None)
-    os.environ["PERSONAGEN_HOME"] = str(work / "home")
-    bench_started = time.perf_counter()
+class Bench:
+    """Runs the parts in order, keeping going when one of them breaks."""
 
-    def log(text: str) -> None:
-        print(f"[{time.perf_counter() - bench_started:6.1f}s] {text}", flush=True)
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.personas = math.ceil(args.jobs / len(CHANNELS))
+        self.jobs = self.personas * len(CHANNELS)
+        self.minimum = theoretical_minimum(self.jobs, args.latency, args.concurrency, args.rpm)
+        self.rows: list[Row] = []
+        self.findings: list[str] = []
+        self.startup: list[str] = []
+        self.errors: list[str] = []
+        self.cold_imports: float | None = None
+        self.work = Path(tempfile.mkdtemp(prefix="personagen-bench-"))
+        self.began = time.perf_counter()
 
-    startup: list[str] = []
-    if "startup" not in skip:
-        venv_bin = Path(sys.executable).parent
-        personagen = str(venv_bin / "personagen")
-        for label, cmd in (
-            ("`personagen --help`", [personagen, "--help"]),
-            ('`python -c "import openai"`', [sys.executable, "-c", "import openai"]),
-            ('`python -c "pass"` (interpreter floor)', [sys.executable, "-c", "pass"]),
+    def log(self, text: str) -> None:
+        """Progress on stdout."""
+        print(f"[{time.perf_counter() - self.began:6.1f}s] {text}", flush=True)
+
+    def stub(self, personas: int = 1, latency: float | None = None) -> tuple[StubServer, Recorder]:
+        """A fresh stub with the benchmark's latency and limit."""
+        recorder = Recorder(personas)
+        stub = StubServer(
+            recorder,
+            latency=self.args.latency if latency is None else latency,
+            requests_per_minute=self.args.rpm,
+        )
+        return stub, recorder
+
+    def guarded(self, name: str, part: Callable[[], None]) -> None:
+        """Run one part; a crash becomes a line of the report instead of ending the run."""
+        try:
+            part()
+        except Exception as error:  # a benchmark reports breakage, it does not hide it
+            traceback.print_exc()
+            self.errors.append(f"{name} crashed: {type(error).__name__}: {error}")
+            self.rows.append(
+                Row(
+                    f"{name} (crashed)",
+                    None,
+                    None,
+                    "—",
+                    "—",
+                    "—",
+                    "—",
+                    [f"{type(error).__name__}: {error}"[:300]],
+                )
+            )
+
+    # ----------------------------------------------------------------- parts
+
+    def calibrate(self) -> None:
+        """Round trip of one request to a stub that adds no latency."""
+        stub, _ = self.stub(latency=0.0)
+        with stub:
+            seconds = asyncio.run(round_trip(stub))
+        self.findings.append(
+            f"stub round trip with no added latency (openai client, sequential): "
+            f"{seconds * 1000:.1f} ms per request, added to every --latency"
+        )
+        self.log(f"calibration: {seconds * 1000:.1f} ms per round trip at latency 0")
+
+    def run_startup(self) -> None:
+        """`personagen --help` vs importing openai, in fresh processes."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PERSONAGEN_"))}
+        env["PERSONAGEN_HOME"] = str(self.work / "startup-home")
+        bindir = Path(sys.executable).parent
+        runs = self.args.startup_runs
+        for label, argv, count in (
+            ("`.venv/bin/personagen --help`", [str(bindir / "personagen"), "--help"], runs),
+            ('`python -c "import openai"`', [sys.executable, "-c", "import openai"], runs),
+            ('`python -c "pass"` (interpreter floor)', [sys.executable, "-c", "pass"], runs),
+            (
+                f"imports a `personagen run` process needs before its first call "
+                f"(`{RUN_IMPORTS}`, {min(runs, 5)} runs)",
+                [sys.executable, "-c", RUN_IMPORTS],
+                min(runs, 5),
+            ),
         ):
-            median, p90 = startup_times(cmd, args.startup_runs, env)
-            startup.append(f"| {label} | {median * 1000:.0f} | {p90 * 1000:.0f} |")
-            log(f"start-up {label}: median {median * 1000:.0f} ms, p90 {p90 * 1000:.0f} ms")
+            median, p90 = startup_times(argv, count, env)
+            self.startup.append(f"| {label} | {median * 1000:.0f} | {p90 * 1000:.0f} |")
+            self.log(f"start-up {label}: median {median * 1000:.0f} ms, p90 {p90 * 1000:.0f} ms")
+        self.cold_imports = median
 
-    if "naive" not in skip:
-        log(f"1. naive sequential loop, {jobs} jobs (expect ~{jobs * args.latency:.0f} s)")
-        recorder = Recorder(personas)
-        with StubServer(recorder, latency=args.latency, requests_per_minute=args.rpm) as stub:
+    def run_naive(self) -> None:
+        """1. One job after another."""
+        jobs, latency = self.jobs, self.args.latency
+        self.log(f"1. naive sequential loop, {jobs} jobs (about {jobs * latency:.0f} s)")
+        stub, _ = self.stub()
+        with stub:
             wall, failed = asyncio.run(naive_loop(stub, jobs))
-            rows.append(
-                Row(
-                    "1. naive sequential loop (openai client, max_retries=0 + own sleep-retry-after loop)",
-                    wall, minimum, stub.rate_limited, failed, stub.accepted, unique_bodies(stub),
-                    [f"own minimum N·L = {jobs * args.latency:.1f} s, ratio to it "
-                     f"{wall / (jobs * args.latency):.3f}"],
-                )
+        own = jobs * latency
+        self.rows.append(
+            Row(
+                "1. naive sequential loop (AsyncOpenAI max_retries=0; our loop sleeps "
+                "retry-after on 429)",
+                wall,
+                self.minimum,
+                stub.rate_limited,
+                failed,
+                stub.accepted,
+                stub.accepted - unique_bodies(stub),
+                [f"C=1: own minimum N·L = {own:.1f} s, ratio to it {wall / own:.3f}"],
             )
-        log(f"   done in {wall:.1f} s")
+        )
+        self.log(f"   {wall:.1f} s")
 
-    if "gather" not in skip:
-        log(f"2. unthrottled asyncio.gather of {jobs}")
-        recorder = Recorder(personas)
-        with StubServer(recorder, latency=args.latency, requests_per_minute=args.rpm) as stub:
-            wall, failed, kinds = asyncio.run(unthrottled_gather(stub, jobs))
-            notes = [f"errors: {kinds}"] if kinds else []
-            if jobs <= args.rpm:
-                notes.append(
-                    f"N ≤ R: the stub's sliding 60 s window admits a burst of {args.rpm:g}, "
-                    "so nothing is throttled and the even-spacing minimum does not bind"
-                )
-            rows.append(
-                Row(
-                    "2. unthrottled asyncio.gather (openai client, default max_retries=2)",
-                    wall, minimum, stub.rate_limited, failed, stub.accepted, unique_bodies(stub),
-                    notes,
-                )
+    def run_gather(self) -> None:
+        """2. Everything at once."""
+        jobs = self.jobs
+        self.log(f"2. unthrottled asyncio.gather of {jobs} requests")
+        stub, _ = self.stub()
+        with stub:
+            wall, errors, causes = asyncio.run(unthrottled_gather(stub, jobs))
+        notes = [f"failures: {errors}"] if errors else []
+        if causes:
+            notes.append(f"attempts that failed (retried while retries were left): {causes}")
+        if any(not cause.startswith("HTTP") for cause in causes):
+            notes.append(
+                "connection errors come from the stub's listen backlog (socketserver default "
+                "5) overflowing under a burst of N new connections"
             )
-        log(f"   done in {wall:.1f} s, 429s {rows[-1].rate_limited}, failed {failed}")
+        if jobs <= self.args.rpm:
+            notes.append(
+                f"N ≤ R: the stub's sliding 60 s window admits a burst of {self.args.rpm:g}, "
+                "so nothing is throttled and the even-spacing minimum does not bind"
+            )
+        self.rows.append(
+            Row(
+                "2. unthrottled asyncio.gather (AsyncOpenAI, its default max_retries=2)",
+                wall,
+                self.minimum,
+                stub.rate_limited,
+                sum(errors.values()),
+                stub.accepted,
+                stub.accepted - unique_bodies(stub),
+                notes,
+            )
+        )
+        self.log(f"   {wall:.1f} s, {stub.rate_limited} 429s, {sum(errors.values())} failed")
 
-    if "personagen" not in skip:
-        log(f"3. personagen run engine: {personas} personas x {CHANNELS} = {jobs} copy jobs")
-        recorder = Recorder(personas)
-        with StubServer(recorder, latency=args.latency, requests_per_minute=args.rpm) as stub:
-            campaign = write_campaign(work / "campaign", stub.base_url, args.rpm, args.concurrency)
-            first = asyncio.run(personagen_pass(campaign, personas, work / "out1"))
+    def run_personagen(self) -> None:
+        """3. The engine, twice on one store."""
+        args, jobs = self.args, self.jobs
+        os.environ["PERSONAGEN_HOME"] = str(self.work / "home")
+        for var in (
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "PERSONAGEN_MODEL",
+            "PERSONAGEN_PROVIDER",
+            "PERSONAGEN_MODE",
+            "PERSONAGEN_REPLAY",
+            "PERSONAGEN_RECORD",
+        ):
+            os.environ.pop(var, None)
+        # Imports are not part of the timed region, as for rows 1-2 (start-up is its own table).
+        started = time.perf_counter()
+        import instructor  # noqa: F401
+        import openai  # noqa: F401
+
+        import personagen.engine  # noqa: F401
+
+        imported = time.perf_counter() - started
+        self.log(
+            f"3. personagen run engine: {self.personas} personas x {len(CHANNELS)} channels = "
+            f"{jobs} copy jobs (imports took {imported:.2f} s, not timed)"
+        )
+        stub, recorder = self.stub(self.personas)
+        with stub:
+            campaign = write_campaign(
+                self.work / "campaign", stub.base_url, args.rpm, args.concurrency
+            )
+            first = asyncio.run(personagen_pass(campaign, self.personas, self.work / "out1"))
             s = first.summary
-            persona_calls = stub.accepted - jobs
-            copy_min = minimum
-            rows.append(
+            copy_calls = sum(1 for _, name in recorder.arrivals if name in COPY_TOOLS)
+            persona_calls = len(recorder.arrivals) - copy_calls
+            copy_wall = (
+                first.last_copy_done - first.personas_done
+                if first.last_copy_done and first.personas_done
+                else float("nan")
+            )
+            self.rows.append(
                 Row(
-                    f"3. `personagen run` engine (C={args.concurrency}, requests_per_minute={args.rpm:g})",
-                    first.wall, minimum, stub.rate_limited, s["failed"], stub.accepted,
-                    unique_bodies(stub),
+                    f"3. `personagen run` engine (C={args.concurrency}, "
+                    f"requests_per_minute={args.rpm:g})",
+                    first.wall,
+                    self.minimum,
+                    stub.rate_limited,
+                    s["failed"],
+                    stub.accepted,
+                    stub.accepted - unique_bodies(stub),
                     [
-                        f"{jobs} copy + {persona_calls} persona-stage calls; copy phase alone "
-                        f"{first.copy_wall:.2f} s = {first.copy_wall / copy_min:.3f} × min",
-                        f"{first.stored_results} results stored, {s['done']} done",
+                        f"{copy_calls} copy + {persona_calls} persona-stage calls",
+                        f"copy phase alone (persona job recorded → last copy job recorded) "
+                        f"{copy_wall:.2f} s = {copy_wall / self.minimum:.3f} × min",
+                        f"transport retries {first.retries}",
+                        f"{first.stored_results} results in the store",
                     ],
                 )
             )
-            log(f"   done in {first.wall:.1f} s ({s['done']} done, {s['failed']} failed)")
-            copy_arrivals = [t for t, name in recorder.arrivals if name in COPY_TOOLS]
-            extra.append("personagen pass 1, copy calls: " + arrival_stats(copy_arrivals, args.rpm))
-            before_raw = len(stub.raw_requests)
-            before_accepted, before_429 = stub.accepted, stub.rate_limited
-            second = asyncio.run(personagen_pass(campaign, personas, work / "out2"))
-            calls = len(stub.raw_requests) - before_raw
+            if self.cold_imports is not None:
+                cold = first.wall + self.cold_imports
+                self.rows[-1].notes.append(
+                    f"a cold `personagen run` process also pays its imports "
+                    f"({self.cold_imports:.2f} s, start-up table): {cold:.2f} s = "
+                    f"{cold / self.minimum:.3f} × min"
+                )
+            self.log(f"   {first.wall:.1f} s, {s['done']} done, {s['failed']} failed")
+            self.findings.append(phase_breakdown(first, recorder.arrivals, args.latency))
+            copies = [t for t, name in recorder.arrivals if name in COPY_TOOLS]
+            self.findings.append(arrival_stats(copies, args.rpm))
+
+            before = (len(stub.raw_requests), stub.accepted, stub.rate_limited)
+            second = asyncio.run(personagen_pass(campaign, self.personas, self.work / "out2"))
+            calls = len(stub.raw_requests) - before[0]
             s2 = second.summary
-            rows.append(
+            self.rows.append(
                 Row(
-                    "3b. `personagen run` again on the same store",
-                    second.wall, minimum, stub.rate_limited - before_429, s2["failed"],
-                    stub.accepted - before_accepted, stub.accepted - before_accepted,
-                    [f"calls made: {calls} (run.json model_calls {s2['model_calls']}, "
-                     f"reused {s2['reused']} of {s2['jobs']} jobs)"],
-                    ratio_shown=False,
+                    "3b. `personagen run` again, same store",
+                    second.wall,
+                    None,
+                    stub.rate_limited - before[2],
+                    s2["failed"],
+                    stub.accepted - before[1],
+                    stub.accepted - before[1],
+                    [
+                        f"**calls made: {calls}** (run.json model_calls {s2['model_calls']}, "
+                        f"reused {s2['reused']} of {s2['jobs']} jobs)"
+                    ],
                 )
             )
-            log(f"   re-run in {second.wall:.1f} s, {calls} calls")
+            self.log(f"   second pass {second.wall:.1f} s, {calls} calls")
 
-    total = time.perf_counter() - bench_started
-    report = [
-        "# personagen batch benchmark",
-        "",
-        "```",
-        command,
-        "```",
-        "",
-        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M UTC}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores; N = {jobs} jobs, stub latency L = {args.latency:g} s, "
-        f"R = {args.rpm:g} requests/min (sliding 60 s window), personagen concurrency "
-        f"C = {args.concurrency}; theoretical minimum max(N·L/C, 60·N/R) = "
-        f"max({jobs * args.latency / args.concurrency:.2f}, {60 * jobs / args.rpm:.2f}) = "
-        f"{minimum:.2f} s. Benchmark took {total:.0f} s.",
-        "",
-        fmt_table(rows),
-        "",
-    ]
-    if extra:
-        report += [f"- {line}" for line in extra] + [""]
-    if startup:
-        report += [
-            f"Start-up ({args.startup_runs} runs each after one warm-up, wall time via subprocess):",
+    # ----------------------------------------------------------------- report
+
+    def report(self) -> str:
+        """The Markdown report."""
+        args, jobs = self.args, self.jobs
+        command = shlex.join([os.path.relpath(sys.executable), *sys.argv])
+        lines = [
+            "# personagen batch benchmark",
             "",
-            "| command | median ms | p90 ms |",
-            "|---|---:|---:|",
-            *startup,
+            "```",
+            command,
+            "```",
+            "",
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
+            f"{os.cpu_count()} cores. N = {jobs} jobs, stub latency L = {args.latency:g} s, "
+            f"limit R = {args.rpm:g} requests/min (sliding 60 s window, 429 + retry-after), "
+            f"personagen concurrency C = {args.concurrency}. Theoretical minimum "
+            f"max(N·L/C, 60·N/R) = max({jobs * args.latency / args.concurrency:.2f}, "
+            f"{60 * jobs / args.rpm:.2f}) = **{self.minimum:.2f} s**. "
+            f"The benchmark took {time.perf_counter() - self.began:.0f} s.",
+            "",
+            fmt_table(self.rows, self.minimum),
             "",
         ]
-    text = "\n".join(report)
+        lines += [f"- {text}" for text in self.findings + self.errors]
+        if self.startup:
+            lines += [
+                "",
+                f"Start-up, {args.startup_runs} runs each after one warm-up (wall time of the "
+                "subprocess):",
+                "",
+                "| command | median ms | p90 ms |",
+                "|---|---:|---:|",
+                *self.startup,
+            ]
+        return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every part not skipped, then print and write the report."""
+    args = parse_args(argv)
+    bench = Bench(args)
+    if bench.jobs != args.jobs:
+        bench.log(f"N rounded up to {bench.jobs} ({bench.personas} personas x {len(CHANNELS)})")
+    bench.guarded("calibration", bench.calibrate)
+    if "startup" not in args.skip:
+        bench.guarded("start-up", bench.run_startup)
+    if "naive" not in args.skip:
+        bench.guarded("1. naive loop", bench.run_naive)
+    if "gather" not in args.skip:
+        bench.guarded("2. gather", bench.run_gather)
+    if "personagen" not in args.skip:
+        bench.guarded("3. personagen", bench.run_personagen)
+    text = bench.report()
     print()
     print(text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(f"written to {os.path.relpath(args.output)}")
-    return 0
+    if args.keep:
+        print(f"stores and outputs kept in {bench.work}")
+    else:
+        shutil.rmtree(bench.work, ignore_errors=True)
+    return 1 if bench.errors else 0
 
 
 if __name__ == "__main__":

@@ -25,7 +25,12 @@ from personagen.estimate import (
     estimate_copy,
     estimate_personas,
 )
-from personagen.export.outputs import prepare_output_dir, write_copy_outputs, write_json
+from personagen.export.outputs import (
+    artifact_path,
+    prepare_output_dir,
+    write_copy_views,
+    write_json,
+)
 from personagen.export.persona_card import persona_markdown
 from personagen.llm.door import Door
 from personagen.llm.meter import Usage
@@ -242,7 +247,15 @@ class CampaignEngine:
         return personas
 
     async def copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
-        """One copy job: reused, generated, failed or skipped for the budget."""
+        """One copy job: reused, generated, failed or skipped for the budget.
+
+        Preparation happens under the concurrency bound too, so the first requests are not
+        held back while every job of a large matrix is rendered and fingerprinted.
+        """
+        async with self._semaphore:
+            return await self._copy(job, brief)
+
+    async def _copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
         task = TASK_OF_CHANNEL[job.channel]
         variables = job_variables(job, brief)
         context = job_context(job, brief)
@@ -261,18 +274,15 @@ class CampaignEngine:
                 JobOutcome(job.job_id, "skipped", error="budget reached"), job.channel, key
             )
             return None
-        async with self._semaphore:
-            self.store.set_job(self.run_id, job.job_id, job.channel, key, "running", attempt=True)
-            try:
-                generated = await self.door.generate(
-                    task, model, variables, context=context, label=job.job_id
-                )
-            except GenerationError as failure:
-                self.budget.settle(estimate, 0.0)
-                self._finish(
-                    JobOutcome(job.job_id, "failed", error=failure.reason), job.channel, key
-                )
-                return None
+        self.store.set_job(self.run_id, job.job_id, job.channel, key, "running", attempt=True)
+        try:
+            generated = await self.door.generate(
+                task, model, variables, context=context, label=job.job_id
+            )
+        except GenerationError as failure:
+            self.budget.settle(estimate, 0.0)
+            self._finish(JobOutcome(job.job_id, "failed", error=failure.reason), job.channel, key)
+            return None
         self.budget.settle(estimate, generated.usage.cost_usd)
         artifact = to_artifact(job, brief, generated, self.door.settings.model)
         self.store.put_result(
@@ -283,13 +293,12 @@ class CampaignEngine:
         return artifact
 
     async def finish_copy(self, jobs: list[CopyJob], brief: Brief) -> None:
-        """Run every copy job, then write the decks and platform exports."""
+        """Run every copy job (each writes its JSON), then write the decks and exports."""
         results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
-        write_copy_outputs(self.output, [a for a in results if a is not None], brief)
+        write_copy_views(self.output, [a for a in results if a is not None], brief)
 
     def _write_artifact(self, artifact: CopyArtifact) -> None:
-        path = self.output / "copy" / artifact.persona_id / f"{artifact.channel}.json"
-        write_json(path, artifact)
+        write_json(artifact_path(self.output, artifact), artifact)
 
 
 def copy_matrix(

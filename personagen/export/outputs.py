@@ -31,16 +31,26 @@ def write_json(path: Path, model: BaseModel) -> None:
     write_text_atomic(path, model.model_dump_json(indent=2, exclude_none=True) + "\n")
 
 
-def write_copy_outputs(output: Path, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
-    """Write JSON per artifact, a Markdown deck per persona and the platform CSVs."""
+def artifact_path(output: Path, artifact: CopyArtifact) -> Path:
+    """Where a copy artifact's JSON lives: `copy/<persona>/<channel>.json`."""
+    return output / "copy" / artifact.persona_id / f"{artifact.channel}.json"
+
+
+def write_copy_views(output: Path, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
+    """Write what is derived from the artifacts: a Markdown deck per persona, platform CSVs."""
     from personagen.export.copy_deck import write_decks
     from personagen.export.csv_export import write_csvs
 
+    return write_decks(output / "copy", artifacts) + write_csvs(
+        output / "exports", artifacts, brief
+    )
+
+
+def write_copy_outputs(output: Path, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
+    """Write JSON per artifact, then the decks and platform CSVs."""
     written: list[Path] = []
     for artifact in artifacts:
-        path = output / "copy" / artifact.persona_id / f"{artifact.channel}.json"
+        path = artifact_path(output, artifact)
         write_json(path, artifact)
         written.append(path)
-    written += write_decks(output / "copy", artifacts)
-    written += write_csvs(output / "exports", artifacts, brief)
-    return written
+    return written + write_copy_views(output, artifacts, brief)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -149,7 +150,7 @@ class Door:
             "temperature": settings.temperature,
             "max_tokens": settings.max_output_tokens,
             "reasks": settings.reasks,
-            "schema": response_model.model_json_schema(),
+            "schema": _schema(response_model),
             "messages": prompt.messages(),
             "context": context or {},
         }
@@ -230,6 +231,11 @@ class Door:
                 last_output=_last_output(getattr(exc, "last_completion", None)),
             )
         return exc
+
+
+@functools.cache
+def _schema(response_model: type[BaseModel]) -> dict[str, Any]:
+    return response_model.model_json_schema()
 
 
 def _mask(error: Exception, key: str | None) -> Exception:

@@ -79,6 +79,9 @@ def tool_name(body: dict[str, Any]) -> str:
 class _QuietServer(ThreadingHTTPServer):
     """Clients that hang up mid-answer are expected in fault tests: no traceback."""
 
+    # A burst of hundreds of new connections must queue, not be refused (default 5).
+    request_queue_size = 1024
+
     def handle_error(self, request: object, client_address: object) -> None:
         return
 
@@ -164,6 +167,7 @@ class StubServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out without a 40 ms delay
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 return
