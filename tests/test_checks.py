@@ -421,3 +421,11 @@ def test_reading_grade_never_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(nltk, "download", no_network)
     assert reading_grade("A brand new sentence that nobody graded before today.") > 0
+
+
+def test_a_customer_name_stops_at_the_end_of_its_sentence() -> None:
+    from personagen.checks.claims import named_customers
+
+    assert named_customers("Trusted by Acme Corp. Hi {{first_name}}, quick question.") == [
+        "Acme Corp"
+    ]

@@ -316,7 +316,8 @@ _NOT_NAMES = frozenset(
     """.split()
 )
 _NAME_WORD = r"[A-Z][\w&'’.\-]*"
-_NAME = rf"{_NAME_WORD}(?:\s+(?:(?:of|de|la|du|van|von|der|the)\s+)?{_NAME_WORD}){{0,3}}"
+# A name does not run on past a word that ends a sentence ('Acme Corp. Hi' is 'Acme Corp').
+_NAME = rf"{_NAME_WORD}(?:(?<!\.)\s+(?:(?:of|de|la|du|van|von|der|the)\s+)?{_NAME_WORD}){{0,3}}"
 _NAME_LIST = re.compile(rf"{_NAME}(?:\s*,\s*(?:(?:and|or)\s+)?{_NAME}|\s+(?:and|or|&)\s+{_NAME})*")
 _NAME_ONLY = re.compile(_NAME)
 _BEFORE_NAMES = re.compile(
