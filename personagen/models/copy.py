@@ -65,8 +65,12 @@ def _brief(info: ValidationInfo) -> Brief | None:
     return brief if isinstance(brief, Brief) else None
 
 
+def _errors(findings: Sequence[Finding]) -> list[str]:
+    return [f"{f.message} ({f.fix})" for f in findings if f.severity == "error"]
+
+
 def _fail(findings: Sequence[Finding]) -> None:
-    errors = [f"{f.message} ({f.fix})" for f in findings if f.severity == "error"]
+    errors = _errors(findings)
     if errors:
         raise ValueError("; ".join(errors))
 
@@ -97,12 +101,13 @@ class _Copy(_Draft):
         if empty and cls.model_fields[field].is_required():
             where = field if isinstance(value, str) else f"{field}[{empty[0]}]"
             raise ValueError(f"{where} is empty; write it")
+        # Every problem of the field goes into one error, so one re-ask can fix them all.
+        problems: list[str] = []
         if cls.channel_id is not None and field in get_channel(cls.channel_id).field_names():
             # A field's dependency on another is checked once all fields are in (below).
             findings = check_fields(cls.channel_id, {field: value})
-            _fail([f for f in findings if f.rule != "requires-field"])
+            problems += _errors([f for f in findings if f.rule != "requires-field"])
         brief = _brief(info)
-        problems: list[str] = []
         for index, text in enumerate(texts, start=1):
             where = field if isinstance(value, str) else f"{field}[{index}]"
             found = token_problems(text)
