@@ -135,6 +135,43 @@ def _deep(opening: str, closing: str) -> str:
     return "id: " + opening * 5000 + closing * 5000 + "\n"
 
 
+LINT_DATA = Path(__file__).parent / "data" / "lint"
+
+
+def _copy(world: World, *extra: str, brief: Path | None = None) -> list[str]:
+    """The copy command on valid personas and brief, offline, with `extra` flags."""
+    return [
+        "copy",
+        "--personas",
+        str(LINT_DATA / "out"),
+        "--brief",
+        str(brief or LINT_DATA / "brief.yaml"),
+        "-o",
+        str(world.out),
+        "--replay",
+        str(world.replay),
+        *extra,
+    ]
+
+
+def _brief_without_proof(world: World) -> list[str]:
+    data = yaml.safe_load((LINT_DATA / "brief.yaml").read_text())
+    data["proof_points"] = []
+    return _copy(world, brief=world.file("brief.yaml", yaml.safe_dump(data)))
+
+
+def _campaign(world: World, **changes: object) -> list[str]:
+    data: dict[str, object] = {
+        "name": "bad",
+        "icp": str(world.icp),
+        "notes": [str(world.notes)],
+        "brief": str(LINT_DATA / "brief.yaml"),
+        "replay": str(world.replay),
+    }
+    data.update(changes)
+    return ["run", str(world.file("campaign.yaml", yaml.safe_dump(data))), "-o", str(world.out)]
+
+
 CASES: dict[str, Case] = {
     "missing notes folder": Case(
         lambda w: w.offline(notes=w.root / "no-such-notes"),
@@ -282,6 +319,38 @@ CASES: dict[str, Case] = {
     "redact-company with no-redact": Case(
         lambda w: [*w.offline(), "--no-redact", "--redact-company"],
         lambda w: ["--redact-company: needs redaction, but --no-redact was given"],
+    ),
+    "brief without proof points": Case(
+        _brief_without_proof,
+        lambda w: [f"{w.root / 'brief.yaml'}: proof_points is empty"],
+    ),
+    "unknown channel": Case(
+        lambda w: _copy(w, "--channels", "email,fax"),
+        lambda w: ["--channels: unknown channel 'fax'", "choose from: email"],
+    ),
+    "zero variants": Case(
+        lambda w: _copy(w, "--variants", "0"),
+        lambda w: ["--variants: 0 is not between 1 and 10"],
+    ),
+    "absurdly many variants": Case(
+        lambda w: _copy(w, "--variants", "5000"),
+        lambda w: ["--variants: 5000 is not between 1 and 10"],
+    ),
+    "campaign referring to a missing ICP": Case(
+        lambda w: _campaign(w, icp=str(w.root / "gone.yaml")),
+        lambda w: [f"{w.root / 'campaign.yaml'}: icp: {w.root / 'gone.yaml'} does not exist"],
+    ),
+    "campaign referring to a missing brief": Case(
+        lambda w: _campaign(w, brief="missing-brief.yaml"),
+        lambda w: [f"{w.root / 'campaign.yaml'}: brief:", "missing-brief.yaml does not exist"],
+    ),
+    "campaign with an unknown channel": Case(
+        lambda w: _campaign(w, channels=["email", "tiktok"]),
+        lambda w: ["unknown channel 'tiktok'"],
+    ),
+    "campaign with both icp and segments": Case(
+        lambda w: _campaign(w, segments=[{"icp": "a.yaml", "notes": ["n"]}]),
+        lambda w: [f"{w.root / 'campaign.yaml'}", "either 'icp' and 'notes' or 'segments'"],
     ),
     "schema nonsense": Case(
         lambda w: ["schema", "nonsense"],

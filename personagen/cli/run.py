@@ -136,7 +136,8 @@ def run(
         from personagen.batch import run_campaign_batch as runner
     else:
         runner = run_campaign
-    with _Progress() as progress:
+    expected_jobs = len(segments) + sum(s.count for s in segments) * len(channels)
+    with _Progress(expected_jobs) as progress:
         report = asyncio.run(
             runner(
                 settings,
@@ -172,15 +173,27 @@ def _redacted(segments: list[SegmentInput]) -> list[SegmentInput]:
 
 
 class _Progress:
-    """A rich progress line: jobs done/failed, tokens and cost, on stderr."""
+    """A rich progress bar on stderr: jobs done/failed, tokens and cost."""
+
+    def __init__(self, expected_jobs: int) -> None:
+        self.expected_jobs = expected_jobs
 
     def __enter__(self) -> _Progress:
         from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         console = Console(stderr=True)
         self._progress = Progress(
             SpinnerColumn(),
+            BarColumn(),
+            MofNCompleteColumn(),
             TextColumn("{task.description}"),
             TimeElapsedColumn(),
             console=console,
@@ -188,7 +201,7 @@ class _Progress:
             disable=not console.is_terminal,
         )
         self._progress.__enter__()
-        self._task = self._progress.add_task("starting", total=None)
+        self._task = self._progress.add_task("starting", total=self.expected_jobs)
         self.done = self.failed = self.tokens = 0
         self.cost = 0.0
         return self
@@ -199,8 +212,10 @@ class _Progress:
         self.done += outcome.state in ("done", "reused")
         self.tokens += outcome.usage.input_tokens + outcome.usage.output_tokens
         self.cost += outcome.usage.cost_usd
+        finished = outcome.state in ("done", "reused", "failed", "skipped")
         self._progress.update(
             self._task,
+            advance=1 if finished else 0,
             description=f"{self.done} done, {self.failed} failed, {self.tokens:,} tokens, "
             f"${self.cost:.4f}; last: {outcome.job_id}",
         )
