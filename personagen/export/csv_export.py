@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -98,9 +98,23 @@ def write_csvs(folder: Path, artifacts: list[CopyArtifact], brief: Brief) -> lis
     """Write the CSV of every ad channel present in `artifacts`; return the paths written."""
     builders = (
         (GOOGLE_ADS_EDITOR_FILE, GOOGLE_ADS_EDITOR_COLUMNS, "google_rsa", _rsa_rows),
-        (LINKEDIN_FILE, LINKEDIN_COLUMNS, "linkedin", _linkedin_rows),
-        (META_FILE, META_COLUMNS, "meta", _meta_rows),
-        (X_FILE, X_COLUMNS, "x", _x_rows),
+        (
+            LINKEDIN_FILE,
+            LINKEDIN_COLUMNS,
+            "linkedin",
+            _review_rows(
+                "linkedin", LinkedInAd, ("intro_text", "headline", "description"), with_url=True
+            ),
+        ),
+        (
+            META_FILE,
+            META_COLUMNS,
+            "meta",
+            _review_rows(
+                "meta", MetaAd, ("primary_text", "headline", "description"), with_url=True
+            ),
+        ),
+        (X_FILE, X_COLUMNS, "x", _review_rows("x", XPost, ("text",), with_url=False)),
     )
     written: list[Path] = []
     for name, columns, channel, build in builders:
@@ -175,56 +189,23 @@ def _rsa_rows(artifact: CopyArtifact, brief: Brief) -> list[Row]:
     return rows
 
 
-def _linkedin_rows(artifact: CopyArtifact, brief: Brief) -> list[Row]:
-    rows: list[Row] = []
-    for number, ad in enumerate(_variants(artifact, LinkedInAd), start=1):
-        rows.append(
-            [
-                _persona(artifact),
-                number,
-                ad.intro_text,
-                count("linkedin", "intro_text", ad.intro_text).used,
-                ad.headline,
-                count("linkedin", "headline", ad.headline).used,
-                ad.description,
-                count("linkedin", "description", ad.description).used,
-                _url(artifact, brief),
-                ", ".join(ad.addresses),
-            ]
-        )
-    return rows
+def _review_rows(
+    channel: str, kind: type[BaseModel], fields: tuple[str, ...], *, with_url: bool
+) -> Callable[[CopyArtifact, Brief], list[Row]]:
+    """Rows of a copy review sheet: each field beside its measured length, then the
+    landing page (when the sheet has one) and the persona items the ad addresses."""
 
+    def build(artifact: CopyArtifact, brief: Brief) -> list[Row]:
+        rows: list[Row] = []
+        for number, ad in enumerate(_variants(artifact, kind), start=1):
+            row: Row = [_persona(artifact), number]
+            for name in fields:
+                text = getattr(ad, name)
+                row += [text, count(channel, name, text).used]
+            if with_url:
+                row.append(_url(artifact, brief))
+            row.append(", ".join(getattr(ad, "addresses")))  # noqa: B009 - any ad model
+            rows.append(row)
+        return rows
 
-def _meta_rows(artifact: CopyArtifact, brief: Brief) -> list[Row]:
-    rows: list[Row] = []
-    for number, ad in enumerate(_variants(artifact, MetaAd), start=1):
-        rows.append(
-            [
-                _persona(artifact),
-                number,
-                ad.primary_text,
-                count("meta", "primary_text", ad.primary_text).used,
-                ad.headline,
-                count("meta", "headline", ad.headline).used,
-                ad.description,
-                count("meta", "description", ad.description).used,
-                _url(artifact, brief),
-                ", ".join(ad.addresses),
-            ]
-        )
-    return rows
-
-
-def _x_rows(artifact: CopyArtifact, brief: Brief) -> list[Row]:
-    rows: list[Row] = []
-    for number, post in enumerate(_variants(artifact, XPost), start=1):
-        rows.append(
-            [
-                _persona(artifact),
-                number,
-                post.text,
-                count("x", "text", post.text).used,
-                ", ".join(post.addresses),
-            ]
-        )
-    return rows
+    return build
