@@ -267,7 +267,7 @@ class PassResult:
 async def personagen_pass(campaign: Path, personas: int, output: Path) -> PassResult:
     """`personagen run` as its CLI command does it, with N/len(channels) personas."""
     from personagen.cli.run import _settings
-    from personagen.engine import SegmentInput, run_campaign
+    from personagen.engine import CampaignRequest, SegmentInput, run_campaign
     from personagen.inputs.campaign import load_campaign
     from personagen.store import Store
 
@@ -282,7 +282,7 @@ async def personagen_pass(campaign: Path, personas: int, output: Path) -> PassRe
         kind = "personas_done" if outcome.job_id.startswith("personas/") else "last_copy_done"
         marks[kind] = time.perf_counter()
 
-    report = await run_campaign(
+    request = CampaignRequest(
         settings,
         segments,
         loaded.brief,
@@ -292,8 +292,8 @@ async def personagen_pass(campaign: Path, personas: int, output: Path) -> PassRe
         output=output,
         name=spec.name,
         source=str(campaign),
-        progress=progress,
     )
+    report = await run_campaign(request, progress=progress)
     ended, cpu = time.perf_counter(), time.process_time() - cpu
     store = Store()
     try:

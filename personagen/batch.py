@@ -31,12 +31,12 @@ import httpx2
 from personagen.engine import (
     Budget,
     CampaignEngine,
+    CampaignRequest,
     JobOutcome,
     ProgressHook,
     RunReport,
-    SegmentInput,
     close_run,
-    copy_matrix,
+    persona_stage,
 )
 from personagen.errors import GenerationError, PersonagenError, ProviderError, SettingsError
 from personagen.export.outputs import prepare_output_dir
@@ -51,7 +51,7 @@ from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.copy import DRAFT_MODELS
 from personagen.pipeline.copy import TASK_OF_CHANNEL, CopyJob, job_context, job_variables
-from personagen.store import Store
+from personagen.store import Store, open_store
 
 BATCH_PRICE_FACTOR = 0.5  # the Batch API bills tokens at half the live price
 POLL_SECONDS = 30.0  # default wait between two status checks of a batch
@@ -482,17 +482,8 @@ class BatchStage:
 
 
 async def run_campaign_batch(
-    settings: Settings,
-    segments: list[SegmentInput],
-    brief: Brief,
-    channels: list[str],
+    request: CampaignRequest,
     *,
-    variants: int,
-    steps: int,
-    output: Path,
-    name: str,
-    source: str,
-    budget_usd: float | None = None,
     progress: ProgressHook | None = None,
     store: Store | None = None,
 ) -> RunReport:
@@ -500,6 +491,7 @@ async def run_campaign_batch(
 
     Same arguments as `run_campaign`; the wait between status checks is `poll_seconds()`.
     """
+    settings = request.settings
     if settings.provider == "replay" or settings.replay_dir is not None:
         raise SettingsError(
             "--batch-api sends the copy jobs to the Batch API; it cannot answer from --replay "
@@ -507,35 +499,25 @@ async def run_campaign_batch(
         )
     poll_seconds()  # a bad setting fails before anything is paid for
     started = time.monotonic()
-    prepare_output_dir(output)
-    own_store = store is None
-    store = store or Store()
-    try:
-        answers = BatchAnswers(store, use_cache=settings.cache)
+    prepare_output_dir(request.output)
+    with open_store(store) as db:
+        answers = BatchAnswers(db, use_cache=settings.cache)
         async with Door(replace(settings, cache=True), cache=answers) as door:
             engine = BatchEngine(
                 door,
-                store,
-                output,
-                name=name,
-                source=source,
-                budget_usd=budget_usd,
+                db,
+                request.output,
+                name=request.name,
+                source=request.source,
+                budget_usd=request.budget_usd,
                 progress=progress,
             )
-            persona_sets = await asyncio.gather(*(engine.personas(s) for s in segments))
-            jobs = copy_matrix(persona_sets, channels, variants, steps)
-            pending = [job for job in jobs if store.get_result(engine.job_key(job, brief)) is None]
-            stage = BatchStage(
-                engine,
-                answers,
-                name=name,
-                poll_seconds=poll_seconds(),
-            )
+            jobs = await persona_stage(engine, request)
+            brief = request.brief
+            pending = [job for job in jobs if db.get_result(engine.job_key(job, brief)) is None]
+            stage = BatchStage(engine, answers, name=request.name, poll_seconds=poll_seconds())
             batch = await stage.run(pending, brief) if pending else None
             await engine.finish_copy(jobs, brief)
-            report = engine.report
-        close_run(store, report, output, started, {"batch": batch.to_json() if batch else None})
-        return report
-    finally:
-        if own_store:
-            store.close()
+        extra = {"batch": batch.to_json() if batch else None}
+        close_run(db, engine.report, request.output, started, extra)
+        return engine.report

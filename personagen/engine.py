@@ -52,7 +52,7 @@ from personagen.pipeline.copy import (
     to_artifact,
 )
 from personagen.pipeline.personas import persona_warnings, synthesize_personas
-from personagen.store import Store
+from personagen.store import Store, open_store
 
 
 @dataclass
@@ -327,48 +327,54 @@ def close_run(
     store.finish_run(report.run_id, "failed" if report.count("failed") else "done", summary)
 
 
+@dataclass(frozen=True)
+class CampaignRequest:
+    """One run: the inputs, the copy matrix, where outputs go and the spending limit."""
+
+    settings: Settings
+    segments: list[SegmentInput]
+    brief: Brief
+    channels: list[str]
+    variants: int
+    steps: int
+    output: Path
+    name: str
+    source: str
+    budget_usd: float | None = None
+
+
+async def persona_stage(engine: CampaignEngine, request: CampaignRequest) -> list[CopyJob]:
+    """Personas of every segment, then the copy matrix they make."""
+    persona_sets = await asyncio.gather(*(engine.personas(s) for s in request.segments))
+    return copy_matrix(persona_sets, request.channels, request.variants, request.steps)
+
+
 async def run_campaign(
-    settings: Settings,
-    segments: list[SegmentInput],
-    brief: Brief,
-    channels: list[str],
+    request: CampaignRequest,
     *,
-    variants: int,
-    steps: int,
-    output: Path,
-    name: str,
-    source: str,
-    budget_usd: float | None = None,
     progress: ProgressHook | None = None,
     store: Store | None = None,
 ) -> RunReport:
     """Run a campaign end to end and write every output plus `run.json`."""
     started = time.monotonic()
-    prepare_output_dir(output)
-    own_store = store is None
-    store = store or Store()
-    try:
-        async with Door(settings, cache=store) as door:
+    prepare_output_dir(request.output)
+    with open_store(store) as db:
+        async with Door(request.settings, cache=db) as door:
             engine = CampaignEngine(
                 door,
-                store,
-                output,
-                name=name,
-                source=source,
-                budget_usd=budget_usd,
+                db,
+                request.output,
+                name=request.name,
+                source=request.source,
+                budget_usd=request.budget_usd,
                 progress=progress,
             )
-            persona_sets = await asyncio.gather(*(engine.personas(s) for s in segments))
-            jobs = copy_matrix(persona_sets, channels, variants, steps)
-            await engine.finish_copy(jobs, brief)
-            report = engine.report
+            jobs = await persona_stage(engine, request)
+            await engine.finish_copy(jobs, request.brief)
             stale = door.stale_warning()
-            report.warnings += [stale] if stale else []
-        close_run(store, report, output, started)
-        return report
-    finally:
-        if own_store:
-            store.close()
+            engine.report.warnings += [stale] if stale else []
+        close_run(db, engine.report, request.output, started)
+        return engine.report
 
 
 def plan_campaign(

@@ -12,6 +12,8 @@ import json
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -238,3 +240,16 @@ class Store:
         """Submitted batch ids of a kind, oldest first."""
         rows = self._read("SELECT batch_id FROM batches WHERE kind = ? ORDER BY created", (kind,))
         return [row["batch_id"] for row in rows]
+
+
+@contextmanager
+def open_store(store: Store | None = None) -> Iterator[Store]:
+    """`store` itself, or a new Store on the default path that is closed afterwards."""
+    if store is not None:
+        yield store
+        return
+    own = Store()
+    try:
+        yield own
+    finally:
+        own.close()

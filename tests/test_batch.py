@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from personagen.batch import POLL_ENV, poll_seconds, run_campaign_batch
 from personagen.cli import app
-from personagen.engine import JobOutcome, SegmentInput
+from personagen.engine import CampaignRequest, JobOutcome, SegmentInput
 from personagen.errors import SettingsError
 from personagen.inputs.campaign import load_campaign
 from personagen.llm.pricing import price_for
@@ -273,20 +273,18 @@ def test_failed_and_invalid_batch_answers_go_live(tmp_path: Path) -> None:
 def _invoke_directly(campaign: Path, out: Path, settings: Settings, progress: Any) -> None:
     loaded = load_campaign(campaign)
     segments = [SegmentInput(s.icp, s.notes, s.count) for s in loaded.segments]
-    asyncio.run(
-        run_campaign_batch(
-            settings,
-            segments,
-            loaded.brief,
-            list(loaded.campaign.channels),
-            variants=loaded.campaign.variants,
-            steps=loaded.campaign.steps,
-            output=out,
-            name=loaded.campaign.name,
-            source=str(campaign),
-            progress=progress,
-        )
+    request = CampaignRequest(
+        settings,
+        segments,
+        loaded.brief,
+        list(loaded.campaign.channels),
+        variants=loaded.campaign.variants,
+        steps=loaded.campaign.steps,
+        output=out,
+        name=loaded.campaign.name,
+        source=str(campaign),
     )
+    asyncio.run(run_campaign_batch(request, progress=progress))
 
 
 def test_an_interrupted_wait_resumes_the_same_batch(tmp_path: Path) -> None:

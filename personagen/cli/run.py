@@ -84,7 +84,13 @@ def run(
     """
     import asyncio
 
-    from personagen.engine import SegmentInput, check_segments, plan_campaign, run_campaign
+    from personagen.engine import (
+        CampaignRequest,
+        SegmentInput,
+        check_segments,
+        plan_campaign,
+        run_campaign,
+    )
     from personagen.inputs.campaign import load_campaign
     from personagen.pipeline.copy import check_brief_for, check_counts, parse_channels
     from personagen.store import Store
@@ -136,23 +142,21 @@ def run(
         from personagen.batch import run_campaign_batch as runner
     else:
         runner = run_campaign
+    request = CampaignRequest(
+        settings,
+        segments,
+        loaded.brief,
+        channels,
+        variants=spec.variants,
+        steps=spec.steps,
+        output=output,
+        name=spec.name,
+        source=str(campaign),
+        budget_usd=budget if budget is not None else spec.budget_usd,
+    )
     expected_jobs = len(segments) + sum(s.count for s in segments) * len(channels)
     with _Progress(expected_jobs) as progress:
-        report = asyncio.run(
-            runner(
-                settings,
-                segments,
-                loaded.brief,
-                channels,
-                variants=spec.variants,
-                steps=spec.steps,
-                output=output,
-                name=spec.name,
-                source=str(campaign),
-                budget_usd=budget if budget is not None else spec.budget_usd,
-                progress=progress.advance,
-            )
-        )
+        report = asyncio.run(runner(request, progress=progress.advance))
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(_summary(report))
