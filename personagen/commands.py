@@ -17,7 +17,7 @@ from personagen.llm.settings import Settings
 from personagen.models.brief import Brief
 from personagen.models.persona import Persona
 from personagen.pipeline.copy import CopyJob
-from personagen.store import Store
+from personagen.store import open_store
 
 
 @dataclass
@@ -49,16 +49,13 @@ async def engine_session(
     """A store, a door and an engine for one command; the run is closed on the way out."""
     started = time.monotonic()
     prepare_output_dir(output)
-    store = Store()
-    try:
+    with open_store() as store:
         async with Door(settings, cache=store) as door:
             engine = CampaignEngine(door, store, output, name=name, source=source)
             yield engine
             stale = door.stale_warning()
             engine.report.warnings += [stale] if stale else []
         close_run(store, engine.report, output, started)
-    finally:
-        store.close()
 
 
 def _failures(report: RunReport) -> list[str]:

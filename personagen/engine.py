@@ -377,20 +377,13 @@ async def run_campaign(
         return engine.report
 
 
-def plan_campaign(
-    settings: Settings,
-    segments: list[SegmentInput],
-    brief: Brief,
-    channels: list[str],
-    *,
-    variants: int,
-    steps: int,
-    store: Store,
-) -> tuple[Estimate, int]:
+def plan_campaign(request: CampaignRequest, store: Store) -> tuple[Estimate, int]:
     """Calls, tokens and cost a run would spend now, and how many jobs it would reuse."""
+    settings, brief, channels = request.settings, request.brief, request.channels
+    variants, steps = request.variants, request.steps
     estimate, reused = Estimate(), 0
     door = Door(settings)  # used only to render and fingerprint: nothing is sent
-    for segment in segments:
+    for segment in request.segments:
         stored = store.get_result(persona_key(settings, segment))
         if stored is None:
             estimate_personas(segment.notes, settings, estimate)

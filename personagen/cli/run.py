@@ -93,7 +93,7 @@ def run(
     )
     from personagen.inputs.campaign import load_campaign
     from personagen.pipeline.copy import check_brief_for, check_counts, parse_channels
-    from personagen.store import Store
+    from personagen.store import open_store
 
     loaded = load_campaign(campaign)
     spec = loaded.campaign
@@ -115,20 +115,21 @@ def run(
     if redact if redact is not None else spec.redact:
         segments = _redacted(segments)
     check_segments(segments)
+    request = CampaignRequest(
+        settings,
+        segments,
+        loaded.brief,
+        channels,
+        variants=spec.variants,
+        steps=spec.steps,
+        output=output,
+        name=spec.name,
+        source=str(campaign),
+        budget_usd=budget if budget is not None else spec.budget_usd,
+    )
     if dry_run:
-        store = Store()
-        try:
-            estimate, reused = plan_campaign(
-                settings,
-                segments,
-                loaded.brief,
-                channels,
-                variants=spec.variants,
-                steps=spec.steps,
-                store=store,
-            )
-        finally:
-            store.close()
+        with open_store() as store:
+            estimate, reused = plan_campaign(request, store)
         cost = (
             "unknown (unpriced model)" if estimate.cost_usd is None else f"${estimate.cost_usd:.4f}"
         )
@@ -142,18 +143,6 @@ def run(
         from personagen.batch import run_campaign_batch as runner
     else:
         runner = run_campaign
-    request = CampaignRequest(
-        settings,
-        segments,
-        loaded.brief,
-        channels,
-        variants=spec.variants,
-        steps=spec.steps,
-        output=output,
-        name=spec.name,
-        source=str(campaign),
-        budget_usd=budget if budget is not None else spec.budget_usd,
-    )
     expected_jobs = len(segments) + sum(s.count for s in segments) * len(channels)
     with _Progress(expected_jobs) as progress:
         report = asyncio.run(runner(request, progress=progress.advance))
@@ -243,13 +232,10 @@ def runs(ctx: typer.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from personagen.store import Store
+    from personagen.store import open_store
 
-    store = Store()
-    try:
+    with open_store() as store:
         rows = store.runs()
-    finally:
-        store.close()
     if not rows:
         typer.echo("no runs yet")
         return
@@ -270,16 +256,13 @@ def runs_show(run_id: Annotated[str, typer.Argument(help="Run id (or a unique pr
     Example: personagen runs show 20261123-101500
     """
     from personagen.errors import InputError
-    from personagen.store import Store
+    from personagen.store import open_store
 
-    store = Store()
-    try:
+    with open_store() as store:
         found = store.run(run_id)
         if found is None:
             raise InputError("runs", f"no single run matches '{run_id}'; see 'personagen runs'")
         jobs = store.jobs(found["id"])
-    finally:
-        store.close()
     summary = found["summary"]
     typer.echo(
         f"run {found['id']} ({found['status']}), {found['name']}, model {found['model']}, "
