@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
+from personagen.llm.settings import PROVIDER_ENV_VARS  # noqa: E402
 from personagen.testing.stub_server import Reply, StubServer, completion, tool_name  # noqa: E402
 from tests.campaign_stub import ANSWERS, BRIEF, NOTE, PERSONAS  # noqa: E402
 
@@ -576,15 +577,7 @@ class Bench:
         """3. The engine, twice on one store."""
         args, jobs = self.args, self.jobs
         os.environ["PERSONAGEN_HOME"] = str(self.work / "home")
-        for var in (
-            "OPENAI_API_KEY",
-            "OPENAI_BASE_URL",
-            "PERSONAGEN_MODEL",
-            "PERSONAGEN_PROVIDER",
-            "PERSONAGEN_MODE",
-            "PERSONAGEN_REPLAY",
-            "PERSONAGEN_RECORD",
-        ):
+        for var in PROVIDER_ENV_VARS:
             os.environ.pop(var, None)
         # Imports are not part of the timed region, as for rows 1-2 (start-up is its own table).
         started = time.perf_counter()

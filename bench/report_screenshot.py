@@ -18,21 +18,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from personagen.testing.chromium import find_chromium, run_chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "saas-retention"
 CASSETTES = ROOT / "fixtures" / "cassettes" / "saas-retention"
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--hide-scrollbars",
-)
 
 
 def personagen(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -79,24 +69,10 @@ def build_example(out: Path) -> None:
 
 def screenshot(page: Path, png: Path, width: int, height: int) -> None:
     """Screenshot a local HTML file with headless Chromium."""
-    binary = next((shutil.which(n) for n in CHROMIUM_NAMES if shutil.which(n)), None)
-    if binary is None:
+    if find_chromium() is None:
         sys.exit("no chromium binary: apt-get install chromium")
     png.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="personagen-chromium-") as profile:
-        subprocess.run(
-            [
-                binary,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={profile}",
-                f"--screenshot={png}",
-                f"--window-size={width},{height}",
-                page.resolve().as_uri(),
-            ],
-            capture_output=True,
-            timeout=60,
-            check=True,
-        )
+    run_chromium(page, f"--screenshot={png}", f"--window-size={width},{height}")
 
 
 def main() -> None:

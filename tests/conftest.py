@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from personagen.llm.settings import PROVIDER_ENV_VARS
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "saas-retention"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -29,16 +31,7 @@ def _guarded_connect(self: socket.socket, address: Any) -> Any:
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Point PERSONAGEN_HOME at a temp folder and block every non-loopback connection."""
     monkeypatch.setenv("PERSONAGEN_HOME", str(tmp_path / "home"))
-    for var in (
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "PERSONAGEN_MODEL",
-        "PERSONAGEN_PROVIDER",
-        "PERSONAGEN_MODE",
-        "PERSONAGEN_REPLAY",
-        "PERSONAGEN_RECORD",
-        "PERSONAGEN_RAISE_ERRORS",
-    ):
+    for var in (*PROVIDER_ENV_VARS, "PERSONAGEN_RAISE_ERRORS"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     yield

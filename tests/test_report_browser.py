@@ -7,9 +7,7 @@ runs it. The screenshot lands in tests/.artifacts/report.png for a person to loo
 from __future__ import annotations
 
 import re
-import shutil
 import struct
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,46 +15,18 @@ from typer.testing import CliRunner
 
 from personagen.cli import app
 from personagen.export.report import load_output
+from personagen.testing.chromium import find_chromium, run_chromium
 
 DATA = Path(__file__).parent / "data" / "lint"
 OUT = DATA / "out"
 BRIEF = DATA / "brief.yaml"
 ARTIFACTS = Path(__file__).parent / ".artifacts"
-CHROMIUM = next(
-    (shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None
-)
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--hide-scrollbars",
-    # Belt and braces: nothing the page (or the browser) asks for can leave the machine.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--proxy-server=http://127.0.0.1:9",
-    "--enable-logging=stderr",
-    "--v=0",
-)
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary (apt-get install chromium)"),
+    pytest.mark.skipif(
+        find_chromium() is None, reason="no chromium binary (apt-get install chromium)"
+    ),
 ]
-
-
-def chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM is not None
-    return subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
 
 
 def page_problems(stderr: str) -> list[str]:
@@ -76,10 +46,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return page
 
 
-def test_the_report_renders_with_its_content_and_no_console_errors(
-    rendered: Path, tmp_path: Path
-) -> None:
-    done = chromium(rendered, tmp_path / "profile", "--dump-dom")
+def test_the_report_renders_with_its_content_and_no_console_errors(rendered: Path) -> None:
+    done = run_chromium(rendered, "--dump-dom")
     dom = done.stdout
     personas = load_output(OUT)[0]
     for persona in personas:
@@ -96,19 +64,17 @@ def test_the_report_renders_with_its_content_and_no_console_errors(
 def test_the_console_scan_catches_a_page_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.html"
     bad.write_text("<p>x</p><script>console.error('boom'); missing();</script>")
-    done = chromium(bad, tmp_path / "profile", "--dump-dom")
+    done = run_chromium(bad, "--dump-dom")
     problems = page_problems(done.stderr)
     assert any("boom" in line for line in problems)
     assert any("Uncaught" in line for line in problems)
 
 
-def test_a_screenshot_of_the_report(rendered: Path, tmp_path: Path) -> None:
+def test_a_screenshot_of_the_report(rendered: Path) -> None:
     png = ARTIFACTS / "report.png"
     ARTIFACTS.mkdir(exist_ok=True)
     png.unlink(missing_ok=True)
-    done = chromium(
-        rendered, tmp_path / "profile", f"--screenshot={png}", "--window-size=1280,2000"
-    )
+    done = run_chromium(rendered, f"--screenshot={png}", "--window-size=1280,2000")
     assert page_problems(done.stderr) == []
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

@@ -31,6 +31,9 @@ ENV_VARS = {
     "replay_dir": "PERSONAGEN_REPLAY",
     "record_dir": "PERSONAGEN_RECORD",
 }
+KEY_VAR = "OPENAI_API_KEY"
+# Every variable that changes which model is called and how: cleared by tests and benchmarks.
+PROVIDER_ENV_VARS = (KEY_VAR, *ENV_VARS.values())
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ def get_key(settings: Settings) -> str | None:
     """The API key for `settings`, or a SettingsError saying exactly what to set."""
     if settings.provider == "replay":
         return None
-    key = settings.api_key or os.environ.get("OPENAI_API_KEY")
+    key = settings.api_key or os.environ.get(KEY_VAR)
     if key:
         return key
     if settings.provider == "compatible":
