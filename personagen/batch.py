@@ -1,12 +1,12 @@
 """`personagen run --batch-api`: the copy matrix through OpenAI's Batch API, at half price.
 
-Personas run live, exactly as in `run_campaign`. For each copy job still to do, the first
-request instructor would send is captured (a second door whose transport records the body
-and stops before the network), and the requests go out as one batch. Each answer the batch
-returns is put in the response cache under the key of its captured request; then every job
-runs through the normal live path, where that first exchange is a cache hit and is
-validated by the same models and validators. An invalid answer is re-asked live; a job the
-batch failed or left out runs fully live.
+Personas run live, exactly as in `run_campaign`. Each copy job still to do is prepared
+once (the same prepared call the live path sends), and the first requests go out as one
+batch. Each answer the batch returns is put in the response cache under the key of its
+request; then every job runs through the normal live path, where that first exchange is a
+cache hit and is validated by the same models and validators. An invalid answer is
+re-asked live (within the budget, like any live request); a job the batch failed or left
+out runs fully live.
 
 The batch id is kept in the run store before waiting, so an interrupted wait resumes: a
 later run of the same campaign with the same jobs polls that batch instead of sending a
@@ -21,15 +21,11 @@ import json
 import os
 import time
 from collections.abc import Iterable
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import httpx2
-
 from personagen.engine import (
-    Budget,
     CampaignEngine,
     CampaignRequest,
     JobOutcome,
@@ -38,19 +34,14 @@ from personagen.engine import (
     close_run,
     persona_stage,
 )
-from personagen.errors import GenerationError, PersonagenError, ProviderError, SettingsError
+from personagen.errors import BudgetExceeded, ProviderError, SettingsError
 from personagen.export.outputs import prepare_output_dir
-from personagen.llm.door import Door
-from personagen.llm.exchange import normalize_request, request_key, usage_of
-from personagen.llm.limiter import RateLimiter
+from personagen.llm.door import Door, PreparedCall
+from personagen.llm.exchange import usage_of
 from personagen.llm.meter import Usage
 from personagen.llm.pricing import Price
-from personagen.llm.prompts import render
-from personagen.llm.settings import Settings
-from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
-from personagen.models.copy import DRAFT_MODELS
-from personagen.pipeline.copy import TASK_OF_CHANNEL, CopyJob, job_context, job_variables
+from personagen.pipeline.copy import CopyJob, prepare_copy, unanswerable
 from personagen.store import Store, open_store
 
 BATCH_PRICE_FACTOR = 0.5  # the Batch API bills tokens at half the live price
@@ -60,8 +51,6 @@ BATCH_URL = "/v1/chat/completions"
 TERMINAL_STATUSES = frozenset({"completed", "failed", "expired", "cancelled"})
 JOBS_METADATA = "personagen_jobs"  # batch metadata: digest of the jobs it answers
 
-# True while a job answered by the batch runs: it is paid for, so the budget lets it finish.
-_PREPAID: ContextVar[bool] = ContextVar("personagen_batch_prepaid", default=False)
 
 
 def poll_seconds() -> float:
@@ -90,21 +79,29 @@ def collected_kind(name: str) -> str:
 
 @dataclass(frozen=True)
 class BatchLine:
-    """One copy job's first request, as captured, and its response-cache key."""
+    """One copy job's first request (its prepared call) and its response-cache key."""
 
     job: CopyJob
-    path: str
-    body: dict[str, Any]
-    key: str
+    call: PreparedCall
+
+    @property
+    def key(self) -> str:
+        """The response-cache key of the request (the job's key)."""
+        return self.call.key
 
     @property
     def task(self) -> str:
         """The prompt task of the job."""
-        return TASK_OF_CHANNEL[self.job.channel]
+        return self.call.task
 
     def jsonl(self) -> str:
         """The line of the batch input file."""
-        line = {"custom_id": self.job.job_id, "method": "POST", "url": BATCH_URL, "body": self.body}
+        line = {
+            "custom_id": self.job.job_id,
+            "method": "POST",
+            "url": BATCH_URL,
+            "body": self.call.body,
+        }
         return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -114,50 +111,13 @@ def jobs_digest(lines: Iterable[BatchLine]) -> str:
     return hashlib.sha256(json.dumps(pairs).encode("utf-8")).hexdigest()
 
 
-class _Captured(PersonagenError):
-    """Raised by the capture transport instead of sending: carries the request."""
-
-    def __init__(self, path: str, body: dict[str, Any]) -> None:
-        self.path = path
-        self.body = body
-        super().__init__(f"captured request to {path}")
-
-
-class _CaptureTransport(httpx2.AsyncBaseTransport):
-    """An upstream that never sends: it hands the request back in an exception."""
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        """Capture one request."""
-        await request.aread()
-        raise _Captured(request.url.path, json.loads(request.content))
-
-
-async def capture_requests(
-    settings: Settings, jobs: list[CopyJob], brief: Brief
-) -> dict[str, BatchLine]:
-    """The first request instructor would send for each job, by job id; nothing is sent.
-
-    A job whose request cannot even be built is left out (the live path reports it).
-    """
-    quiet = replace(settings, cache=False, replay_dir=None, record_dir=None)
+def batch_lines(door: Door, jobs: list[CopyJob], brief: Brief) -> dict[str, BatchLine]:
+    """The first request of each job, by job id, prepared exactly as the live path sends it."""
     lines: dict[str, BatchLine] = {}
-    async with Door(quiet, upstream=_CaptureTransport(), limiter=RateLimiter()) as door:
-        for job in jobs:
-            try:
-                await door.generate(
-                    TASK_OF_CHANNEL[job.channel],
-                    DRAFT_MODELS[job.channel],
-                    job_variables(job, brief),
-                    context=job_context(job, brief),
-                    label=job.job_id,
-                )
-            except _Captured as captured:
-                key = request_key(normalize_request(captured.path, captured.body))
-                lines[job.job_id] = BatchLine(job, captured.path, captured.body, key)
-            except GenerationError:
-                continue
-            else:  # pragma: no cover - the capture transport never answers
-                raise AssertionError("the capture door answered a request")
+    for job in jobs:
+        if unanswerable(job) is None:
+            call = prepare_copy(door, job, brief)
+            lines[job.job_id] = BatchLine(job, call)
     return lines
 
 
@@ -204,16 +164,6 @@ class BatchAnswers:
         self.store.put_response(key, task, body)
 
 
-class _PrepaidBudget(Budget):
-    """The run's budget; a job the batch answered is always let through (it is paid)."""
-
-    def reserve(self, estimate: float) -> bool:
-        if _PREPAID.get():
-            self.reserved += estimate
-            return True
-        return super().reserve(estimate)
-
-
 @dataclass
 class BatchSummary:
     """What the batch stage did, for run.json."""
@@ -248,56 +198,34 @@ class BatchEngine(CampaignEngine):
         *,
         name: str,
         source: str,
-        budget_usd: float | None = None,
         progress: ProgressHook | None = None,
     ) -> None:
-        super().__init__(
-            door,
-            store,
-            output,
-            name=name,
-            source=source,
-            budget_usd=budget_usd,
-            progress=progress,
-        )
-        self.budget = _PrepaidBudget(budget_usd)
+        super().__init__(door, store, output, name=name, source=source, progress=progress)
         self.charges: dict[str, Usage] = {}  # job id -> its batch exchange, until finished
 
-    def job_key(self, job: CopyJob, brief: Brief) -> str:
-        """The content key of a copy job (as `copy` computes it)."""
-        return self.door.fingerprint(
-            TASK_OF_CHANNEL[job.channel],
-            DRAFT_MODELS[job.channel],
-            job_variables(job, brief),
-            job_context(job, brief),
-        )
-
-    def admit(self, lines: list[BatchLine], brief: Brief, factor: float) -> list[BatchLine]:
+    def admit(self, lines: list[BatchLine], factor: float) -> list[BatchLine]:
         """The lines the budget lets into a batch, at the batch price, in order."""
+        spending, price = self.door.spending, self.door.transport.price
         admitted: list[BatchLine] = []
-        reserved = 0.0
+        reserved: list[float] = []
         for line in lines:
-            prompt = render(line.task, job_variables(line.job, brief))
-            chars = len(prompt.system) + len(prompt.user)
-            estimate = self.estimate_cost(chars, line.job.channel) * factor
-            if self.budget.reserve(estimate):
-                admitted.append(line)
-                reserved += estimate
-        self.budget.reserved -= reserved  # the answers are charged when collected
+            try:
+                reserved.append(
+                    spending.reserve(
+                        price, line.call.input_tokens, line.call.output_tokens, factor=factor
+                    )
+                )
+            except BudgetExceeded:
+                continue
+            admitted.append(line)
+        for amount in reserved:  # the answers are charged when collected
+            spending.release(amount)
         return admitted
 
     def charge(self, job_id: str, usage: Usage) -> None:
         """Record a batch answer's cost: spent now, added to the job when it finishes."""
         self.charges[job_id] = usage
-        self.budget.spent += usage.cost_usd
-
-    async def copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
-        """One copy job through the live path; a batch answer is its first exchange."""
-        token = _PREPAID.set(job.job_id in self.charges)
-        try:
-            return await super().copy(job, brief)
-        finally:
-            _PREPAID.reset(token)
+        self.door.spending.spend(usage.cost_usd)
 
     def _finish(self, outcome: JobOutcome, kind: str, key: str) -> JobOutcome:
         charge = self.charges.pop(outcome.job_id, None)
@@ -368,7 +296,7 @@ class BatchStage:
         """Answer what it can of `jobs` by batch; None when no batch was needed."""
         import openai
 
-        lines = await capture_requests(self.engine.door.settings, jobs, brief)
+        lines = batch_lines(self.engine.door, jobs, brief)
         if not lines:
             return None
         client = self.engine.door.openai_client()
@@ -397,7 +325,7 @@ class BatchStage:
             self._status(f"resuming batch {batch.id}")
         else:
             fresh = [line for line in lines.values() if self.answers.get_response(line.key) is None]
-            admitted = self.engine.admit(fresh, brief, self.factor)
+            admitted = self.engine.admit(fresh, BATCH_PRICE_FACTOR)
             if not admitted:
                 return None
             batch = await self._submit(client, admitted, digest)
@@ -481,6 +409,12 @@ class BatchStage:
         summary.lines = summary.lines or len(outputs) + len(errors)
 
 
+def _unfinished(door: Door, store: Store, jobs: list[CopyJob], brief: Brief) -> set[str]:
+    """Ids of the jobs with no stored result yet."""
+    lines = batch_lines(door, jobs, brief)
+    return {job_id for job_id, line in lines.items() if store.get_result(line.key) is None}
+
+
 async def run_campaign_batch(
     request: CampaignRequest,
     *,
@@ -502,19 +436,19 @@ async def run_campaign_batch(
     prepare_output_dir(request.output)
     with open_store(store) as db:
         answers = BatchAnswers(db, use_cache=settings.cache)
-        async with Door(replace(settings, cache=True), cache=answers) as door:
+        live = replace(settings, cache=True)
+        async with Door(live, cache=answers, budget_usd=request.budget_usd) as door:
             engine = BatchEngine(
                 door,
                 db,
                 request.output,
                 name=request.name,
                 source=request.source,
-                budget_usd=request.budget_usd,
                 progress=progress,
             )
             jobs = await persona_stage(engine, request)
             brief = request.brief
-            pending = [job for job in jobs if db.get_result(engine.job_key(job, brief)) is None]
+            pending = [job for job in jobs if job.job_id in _unfinished(door, db, jobs, brief)]
             stage = BatchStage(engine, answers, name=request.name, poll_seconds=poll_seconds())
             batch = await stage.run(pending, brief) if pending else None
             await engine.finish_copy(jobs, brief)

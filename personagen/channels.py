@@ -10,7 +10,7 @@ import functools
 import re
 import unicodedata
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import ConfigDict, Field, ValidationError
@@ -122,6 +122,7 @@ class Channel:
     kind: ChannelKind
     source: str
     fields: tuple[FieldLimit, ...]
+    schedule_days: tuple[int, ...] = ()
 
     def field(self, name: str) -> FieldLimit:
         """The limits of field `name`; KeyError when the channel has no such field."""
@@ -221,6 +222,47 @@ def measure(text: str, field: FieldLimit) -> int:
         links = URL.findall(text)
         return len(URL.sub("", text)) + field.counts_links_as * len(links)
     return len(text)
+
+
+def words_pattern(max_words: int) -> str:
+    """A regular expression for a one-paragraph text of at most `max_words` words.
+
+    Plain groups and character classes only: grammar builders (llama.cpp's) reject `(?:`
+    and `\\s`; ECMA, OpenAI and Python read it alike.
+    """
+    return rf"^ *([^ ]+ +){{0,{max_words - 1}}}[^ ]*$"
+
+
+def schema_keywords(channel_id: str, field: str, *, required: bool = True) -> dict[str, Any]:
+    """The JSON Schema keywords of a field's hard limits, for the response contract.
+
+    Character limits become `minLength`/`maxLength` (OpenAI's strict dialect turns them
+    into a pattern), word limits a pattern, item counts `minItems`/`maxItems`, and unique
+    entries `uniqueItems`. A field another field depends on is asked for (`minLength` 1),
+    so the dependency holds by construction. X's 23-character links cannot be said in a
+    schema: the raw length is capped, which is stricter, and the validator counts as X does.
+    """
+    channel = get_channel(channel_id)
+    limit = channel.field(field)
+    needed = any(f.requires and f.requires.field == field for f in channel.fields)
+    text: dict[str, Any] = {"type": "string"}
+    low = limit.hard_min if limit.hard_min is not None else (1 if required or needed else 0)
+    if limit.unit == "words":
+        if limit.hard_max is not None:
+            text["pattern"] = words_pattern(limit.hard_max)
+        text["minLength"] = max(low, 1 if required else 0)
+    else:
+        text["minLength"] = low
+        if limit.hard_max is not None:
+            text["maxLength"] = limit.hard_max
+    if limit.items is None:
+        return text
+    keywords: dict[str, Any] = {"items": text, "minItems": limit.items.min}
+    if limit.items.max is not None:
+        keywords["maxItems"] = limit.items.max
+    if limit.unique:
+        keywords["uniqueItems"] = True
+    return keywords
 
 
 def limit_text(channel_id: str, field: str) -> str:

@@ -17,14 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from personagen.atomic import write_text_atomic
-from personagen.errors import GenerationError, InputError
-from personagen.estimate import (
-    CHARS_PER_TOKEN,
-    COPY_OUTPUT_TOKENS,
-    Estimate,
-    estimate_copy,
-    estimate_personas,
-)
+from personagen.errors import BudgetExceeded, GenerationError, InputError
 from personagen.export.outputs import (
     artifact_path,
     prepare_output_dir,
@@ -34,22 +27,20 @@ from personagen.export.outputs import (
 from personagen.export.persona_card import persona_markdown
 from personagen.llm.door import Door
 from personagen.llm.meter import Usage
-from personagen.llm.pricing import price_for
-from personagen.llm.prompts import prompt_version, render
+from personagen.llm.prompts import prompt_version
 from personagen.llm.settings import Settings
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
-from personagen.models.copy import DRAFT_MODELS
 from personagen.models.icp import ICP
-from personagen.models.note import Note
+from personagen.models.note import Note, SpeakerRoles
 from personagen.models.persona import Persona
 from personagen.pipeline.copy import (
-    TASK_OF_CHANNEL,
     CopyJob,
     email_footer,
-    job_context,
-    job_variables,
+    prepare_copy,
+    salvage_copy,
     to_artifact,
+    unanswerable,
 )
 from personagen.pipeline.personas import persona_warnings, synthesize_personas
 from personagen.store import Store, open_store
@@ -57,21 +48,23 @@ from personagen.store import Store, open_store
 
 @dataclass
 class SegmentInput:
-    """One ICP with its (possibly redacted) notes and persona count."""
+    """One ICP with its (possibly redacted) notes, persona count and who speaks in them."""
 
     icp: ICP
     notes: list[Note]
     count: int
+    speakers: SpeakerRoles | None = None
 
 
 @dataclass
 class JobOutcome:
-    """How one job ended."""
+    """How one job ended; `usage` counts every exchange it made, failed ones included."""
 
     job_id: str
     state: str  # done | reused | failed | skipped
     usage: Usage = field(default_factory=Usage)
     error: str | None = None
+    detail: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,7 +98,22 @@ class RunReport:
             "failed": self.count("failed"),
             "skipped": self.count("skipped"),
             "failures": self.failures(),
+            "failed_jobs": [
+                {
+                    "job_id": o.job_id,
+                    "reason": o.error or "",
+                    "problems": o.detail,
+                    "input_tokens": o.usage.input_tokens,
+                    "output_tokens": o.usage.output_tokens,
+                    "cost_usd": round(o.usage.cost_usd, 6),
+                }
+                for o in self.outcomes
+                if o.state == "failed"
+            ],
             "skipped_jobs": [o.job_id for o in self.outcomes if o.state == "skipped"],
+            "skipped_reasons": {
+                o.job_id: o.error or "" for o in self.outcomes if o.state == "skipped"
+            },
             "model_calls": self.usage.network_calls,
             "replayed": self.usage.replayed,
             "cache_hits": self.usage.cache_hits,
@@ -152,28 +160,8 @@ def persona_key(settings: Settings, segment: SegmentInput) -> str:
         segment.icp.model_dump(mode="json"),
         [n.model_dump(mode="json", exclude={"path"}) for n in segment.notes],
         segment.count,
+        segment.speakers.model_dump(mode="json") if segment.speakers else None,
     )
-
-
-class Budget:
-    """Stops scheduling new jobs before spent + reserved + the next estimate would exceed it."""
-
-    def __init__(self, limit_usd: float | None) -> None:
-        self.limit = limit_usd
-        self.spent = 0.0
-        self.reserved = 0.0
-
-    def reserve(self, estimate: float) -> bool:
-        """Reserve `estimate` dollars for a job, or refuse when it would break the budget."""
-        if self.limit is not None and self.spent + self.reserved + estimate > self.limit:
-            return False
-        self.reserved += estimate
-        return True
-
-    def settle(self, estimate: float, actual: float) -> None:
-        """Replace a job's reservation by what it really cost."""
-        self.reserved -= estimate
-        self.spent += actual
 
 
 class CampaignEngine:
@@ -187,34 +175,40 @@ class CampaignEngine:
         *,
         name: str,
         source: str,
-        budget_usd: float | None = None,
         progress: ProgressHook | None = None,
     ) -> None:
         self.door = door
         self.store = store
         self.output = output
         self.progress = progress or (lambda outcome: None)
-        self.budget = Budget(budget_usd)
         self.run_id = store.start_run(name, source, door.settings.model)
-        self.report = RunReport(self.run_id, door.settings.model, budget_usd=budget_usd)
+        self.report = RunReport(self.run_id, door.settings.model, budget_usd=door.spending.limit)
         self._semaphore = asyncio.Semaphore(door.settings.concurrency)
 
     def _finish(self, outcome: JobOutcome, kind: str, key: str) -> JobOutcome:
         usage = asdict(outcome.usage)
         self.store.set_job(
-            self.run_id, outcome.job_id, kind, key, outcome.state, error=outcome.error, usage=usage
+            self.run_id,
+            outcome.job_id,
+            kind,
+            key,
+            outcome.state,
+            error=outcome.error,
+            usage=usage,
+            detail=outcome.detail,
         )
         self.report.outcomes.append(outcome)
         self.report.usage.add(outcome.usage)
         self.progress(outcome)
         return outcome
 
-    def estimate_cost(self, prompt_chars: int, kind: str) -> float:
-        """Dollar estimate of a job from its prompt size and the typical answer size."""
-        price = price_for(self.door.settings.model, self.door.settings.prices)
-        if price is None:
-            return 0.0
-        return price.cost(prompt_chars // CHARS_PER_TOKEN, COPY_OUTPUT_TOKENS[kind])
+    def _ended(self, job_id: str, error: Exception) -> JobOutcome:
+        """The outcome of a job stopped by an error: failed, or skipped for the budget."""
+        usage = getattr(error, "usage", None) or Usage()
+        if isinstance(error, BudgetExceeded):
+            return JobOutcome(job_id, "skipped", usage, error=str(error))
+        assert isinstance(error, GenerationError)
+        return JobOutcome(job_id, "failed", usage, error=error.reason, detail=error.problems)
 
     async def personas(self, segment: SegmentInput) -> list[Persona]:
         """The personas of a segment: from the store when these inputs already ran."""
@@ -229,17 +223,16 @@ class CampaignEngine:
             self.store.set_job(self.run_id, job_id, "personas", key, "running", attempt=True)
             try:
                 run = await synthesize_personas(
-                    self.door, segment.icp, segment.notes, segment.count
+                    self.door, segment.icp, segment.notes, segment.count, segment.speakers
                 )
-            except GenerationError as failure:
-                self._finish(JobOutcome(job_id, "failed", error=failure.reason), "personas", key)
+            except (GenerationError, BudgetExceeded) as failure:
+                self._finish(self._ended(job_id, failure), "personas", key)
                 return []
             personas = run.personas
             self.report.warnings += run.warnings
             result = {"personas": [p.model_dump(mode="json") for p in personas]}
             self.store.put_result(key, "personas", result, asdict(run.usage))
             self._finish(JobOutcome(job_id, "done", run.usage), "personas", key)
-            self.budget.spent += run.usage.cost_usd
         folder = self.output / "personas"
         for persona in personas:
             write_json(folder / f"{persona.id}.json", persona)
@@ -247,49 +240,57 @@ class CampaignEngine:
         return personas
 
     async def copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
-        """One copy job: reused, generated, failed or skipped for the budget.
+        """One copy job: reused, generated (or what stayed valid of it), failed or skipped.
 
         Preparation happens under the concurrency bound too, so the first requests are not
-        held back while every job of a large matrix is rendered and fingerprinted.
+        held back while every job of a large matrix is rendered.
         """
         async with self._semaphore:
             return await self._copy(job, brief)
 
     async def _copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
-        task = TASK_OF_CHANNEL[job.channel]
-        variables = job_variables(job, brief)
-        context = job_context(job, brief)
-        model = DRAFT_MODELS[job.channel]
-        key = self.door.fingerprint(task, model, variables, context)
-        stored = self.store.get_result(key)
+        why_not = unanswerable(job)
+        if why_not is not None:
+            self._finish(JobOutcome(job.job_id, "skipped", error=why_not), job.channel, "")
+            return None
+        call = prepare_copy(self.door, job, brief)
+        stored = self.store.get_result(call.key)
         if stored is not None:
             artifact = refresh_from_brief(CopyArtifact.model_validate(stored[0]), brief)
             self._write_artifact(artifact)
-            self._finish(JobOutcome(job.job_id, "reused"), job.channel, key)
+            self._finish(JobOutcome(job.job_id, "reused"), job.channel, call.key)
             return artifact
-        prompt = render(task, variables)
-        estimate = self.estimate_cost(len(prompt.system) + len(prompt.user), job.channel)
-        if not self.budget.reserve(estimate):
-            self._finish(
-                JobOutcome(job.job_id, "skipped", error="budget reached"), job.channel, key
-            )
-            return None
-        self.store.set_job(self.run_id, job.job_id, job.channel, key, "running", attempt=True)
+        self.store.set_job(self.run_id, job.job_id, job.channel, call.key, "running", attempt=True)
+        settings = self.door.settings
         try:
-            generated = await self.door.generate(
-                task, model, variables, context=context, label=job.job_id
-            )
-        except GenerationError as failure:
-            self.budget.settle(estimate, 0.0)
-            self._finish(JobOutcome(job.job_id, "failed", error=failure.reason), job.channel, key)
-            return None
-        self.budget.settle(estimate, generated.usage.cost_usd)
-        artifact = to_artifact(job, brief, generated, self.door.settings.model)
+            generated = await self.door.generate(call)
+            draft, usage, sources, dropped = generated.value, generated.usage, generated.sources, []
+        except (GenerationError, BudgetExceeded) as failure:
+            kept = salvage_copy(call, failure) if isinstance(failure, GenerationError) else None
+            if kept is None:
+                self._finish(self._ended(job.job_id, failure), job.channel, call.key)
+                return None
+            draft, usage, dropped = kept.value, failure.usage or Usage(), kept.dropped
+            sources = {"salvaged answer"}
+        artifact = to_artifact(
+            job,
+            brief,
+            draft,
+            model=settings.model,
+            prompt_version=call.prompt_version,
+            sources=sources,
+            dropped=dropped,
+        )
         self.store.put_result(
-            key, job.channel, artifact.model_dump(mode="json"), asdict(generated.usage)
+            call.key, job.channel, artifact.model_dump(mode="json"), asdict(usage)
         )
         self._write_artifact(artifact)
-        self._finish(JobOutcome(job.job_id, "done", generated.usage), job.channel, key)
+        self._finish(JobOutcome(job.job_id, "done", usage), job.channel, call.key)
+        if dropped:
+            self.report.warnings.append(
+                f"{job.job_id}: kept {artifact.channel} copy without "
+                + "; ".join(f"{d.path} ({'; '.join(d.problems[:2])})" for d in dropped)
+            )
         return artifact
 
     async def finish_copy(self, jobs: list[CopyJob], brief: Brief) -> None:
@@ -359,14 +360,13 @@ async def run_campaign(
     started = time.monotonic()
     prepare_output_dir(request.output)
     with open_store(store) as db:
-        async with Door(request.settings, cache=db) as door:
+        async with Door(request.settings, cache=db, budget_usd=request.budget_usd) as door:
             engine = CampaignEngine(
                 door,
                 db,
                 request.output,
                 name=request.name,
                 source=request.source,
-                budget_usd=request.budget_usd,
                 progress=progress,
             )
             jobs = await persona_stage(engine, request)
@@ -375,36 +375,6 @@ async def run_campaign(
             engine.report.warnings += [stale] if stale else []
         close_run(db, engine.report, request.output, started)
         return engine.report
-
-
-def plan_campaign(request: CampaignRequest, store: Store) -> tuple[Estimate, int]:
-    """Calls, tokens and cost a run would spend now, and how many jobs it would reuse."""
-    settings, brief, channels = request.settings, request.brief, request.channels
-    variants, steps = request.variants, request.steps
-    estimate, reused = Estimate(), 0
-    door = Door(settings)  # used only to render and fingerprint: nothing is sent
-    for segment in request.segments:
-        stored = store.get_result(persona_key(settings, segment))
-        if stored is None:
-            estimate_personas(segment.notes, settings, estimate)
-            estimate_copy(segment.count, channels, settings, estimate)
-            continue
-        reused += 1
-        for data in stored[0]["personas"]:
-            persona = Persona.model_validate(data)
-            for channel in channels:
-                job = CopyJob(persona, channel, variants, steps)
-                task, variables = TASK_OF_CHANNEL[channel], job_variables(job, brief)
-                key = door.fingerprint(
-                    task, DRAFT_MODELS[channel], variables, job_context(job, brief)
-                )
-                if store.get_result(key) is not None:
-                    reused += 1
-                    continue
-                prompt = render(task, variables)
-                tokens = (len(prompt.system) + len(prompt.user)) // CHARS_PER_TOKEN
-                estimate.add(1, tokens, COPY_OUTPUT_TOKENS[channel], settings)
-    return estimate, reused
 
 
 def check_segments(segments: list[SegmentInput]) -> None:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from personagen.llm.meter import Usage
+
 
 class PersonagenError(Exception):
     """An error whose message is meant for the user; the CLI prints it and exits."""
@@ -40,14 +46,41 @@ class ReplayMissError(PersonagenError):
 
 
 class GenerationError(PersonagenError):
-    """A model call did not produce a valid object after its retries and re-asks."""
+    """A model call did not produce a valid object after its retries and re-asks.
+
+    `reason` is one readable line; `problems` holds one sentence per problem of the last
+    answer; `usage` is what every exchange of the call cost (failed work is billed too).
+    """
 
     exit_code = 1
 
     def __init__(
-        self, task: str, reason: str, last_output: dict[str, object] | None = None
+        self,
+        task: str,
+        reason: str,
+        last_output: dict[str, object] | None = None,
+        *,
+        problems: Sequence[str] = (),
+        usage: Usage | None = None,
     ) -> None:
         self.task = task
         self.reason = reason
         self.last_output = last_output
+        self.problems = list(problems)
+        self.usage = usage
         super().__init__(f"task '{task}' failed: {reason}")
+
+
+class BudgetExceeded(PersonagenError):
+    """The next exchange could take spending past the run's budget; it was not sent."""
+
+    exit_code = 1
+
+    def __init__(self, limit: float, spent: float, estimate: float) -> None:
+        self.limit = limit
+        self.spent = spent
+        self.usage: Usage | None = None  # what the interrupted call had already spent
+        super().__init__(
+            f"budget reached: ${spent:.4f} spent of ${limit:.4f}; the next request "
+            f"(about ${estimate:.4f}) was not sent"
+        )

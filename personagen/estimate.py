@@ -1,27 +1,37 @@
-"""`--dry-run`: how many calls a campaign would make and what they would cost."""
+"""`--dry-run`: the calls a campaign would make now, their tokens and cost; nothing is sent.
+
+Every call that can be prepared is prepared exactly as the run would (same prompt, same
+schema, same key), and its input tokens are counted with the offline tokenizer estimate:
+extraction of every note part, and copy for personas already built. What depends on
+answers not yet given is estimated from real renders: synthesis from the size of the
+citable sentences, copy for personas not yet built from a stand-in persona of typical size.
+Output tokens are the typical answer sizes of each task.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from personagen.engine import CampaignRequest, SegmentInput, copy_matrix, persona_key
+from personagen.inputs.citable import citable_note
+from personagen.llm.door import Door, PreparedCall
 from personagen.llm.pricing import price_for
 from personagen.llm.settings import Settings
-from personagen.models.note import Note
-from personagen.pipeline.personas import CHARS_PER_TOKEN, PROMPT_OVERHEAD_TOKENS, split_note
+from personagen.models.persona import Evidence, Item, Persona
+from personagen.pipeline.copy import prepare_copy, unanswerable
+from personagen.pipeline.personas import (
+    SYNTHESIS_OUTPUT_TOKENS,
+    note_budget_chars,
+    note_parts,
+    prepare_extraction,
+    prepare_synthesis,
+)
+from personagen.store import Store
 
-__all__ = ["CHARS_PER_TOKEN", "Estimate", "estimate_copy", "estimate_personas"]
-# Typical sizes measured on the example (tokens), used where nothing can be rendered yet.
-EXTRACTION_OUTPUT_TOKENS = 900
-SYNTHESIS_OUTPUT_TOKENS = 6000
-COPY_PROMPT_TOKENS = 3200
-COPY_OUTPUT_TOKENS = {
-    "email": 1400,
-    "google_rsa": 900,
-    "linkedin": 700,
-    "meta": 600,
-    "x": 350,
-    "objections": 1500,
-}
+# Extraction keeps about one insight per two cited sentences, each about 70 tokens in the
+# synthesis prompt (id, kind, claim and the attached words).
+SENTENCES_PER_INSIGHT = 2
+TOKENS_PER_INSIGHT = 70
 
 
 @dataclass
@@ -44,32 +54,88 @@ class Estimate:
             return
         self.cost_usd += price.cost(input_tokens, output_tokens)
 
+    def add_call(self, call: PreparedCall, settings: Settings) -> None:
+        """Count one prepared call."""
+        self.add(1, call.input_tokens, call.output_tokens, settings)
 
-def estimate_personas(notes: list[Note], settings: Settings, into: Estimate) -> None:
-    """Per-note extraction calls (notes split to the context budget) plus one synthesis."""
-    budget = max(500, settings.context_tokens - settings.max_output_tokens - PROMPT_OVERHEAD_TOKENS)
-    parts = [part for note in notes for part in split_note(note.text, budget * CHARS_PER_TOKEN)]
-    prompt = sum(len(part) for part in parts) // CHARS_PER_TOKEN
-    into.add(
-        len(parts),
-        prompt + PROMPT_OVERHEAD_TOKENS * len(parts),
-        EXTRACTION_OUTPUT_TOKENS * len(parts),
-        settings,
-    )
+
+def estimate_personas(door: Door, segment: SegmentInput, into: Estimate) -> None:
+    """Every extraction call as the run would prepare it, plus the synthesis call."""
+    settings = door.settings
+    insights = 0
+    for note in segment.notes:
+        citable = citable_note(note, segment.speakers)
+        parts = note_parts(citable, note_budget_chars(door))
+        for part in parts:
+            into.add_call(
+                prepare_extraction(door, segment.icp, note, citable, part, len(parts)), settings
+            )
+        insights += len(citable.sentences) // SENTENCES_PER_INSIGHT
+    base = prepare_synthesis(door, segment.icp, segment.count, [], {})
     into.add(
         1,
-        EXTRACTION_OUTPUT_TOKENS * len(parts) + PROMPT_OVERHEAD_TOKENS,
+        base.input_tokens + insights * TOKENS_PER_INSIGHT,
         SYNTHESIS_OUTPUT_TOKENS,
         settings,
     )
 
 
-def estimate_copy(personas: int, channels: list[str], settings: Settings, into: Estimate) -> None:
-    """One call per persona and channel."""
-    for channel in channels:
-        into.add(
-            personas,
-            COPY_PROMPT_TOKENS * personas,
-            COPY_OUTPUT_TOKENS[channel] * personas,
-            settings,
+def stand_in_persona(number: int) -> Persona:
+    """A persona of typical size (3 claims per section, 2 quotes each), for estimates."""
+    claim = "A claim about this buyer in one short sentence of about twelve words."
+    quote = "The words the interviewee said about it, a sentence of some twenty words or so."
+    sections = {
+        section: [
+            Item(
+                id=f"{prefix}-{n}",
+                text=claim,
+                evidence=[Evidence(note_id="note", quote=quote)] * 2,
+                confidence="medium",
+            )
+            for n in range(1, 4)
+        ]
+        for section, prefix in (
+            ("responsibilities", "resp"),
+            ("goals", "goal"),
+            ("pain_points", "pain"),
+            ("channels", "channel"),
+            ("objections", "objection"),
+            ("motivations", "motivation"),
         )
+    }
+    return Persona(
+        id=f"persona-{number}",
+        icp_id="icp",
+        name="Stand-in Persona",
+        title="Head of Something",
+        seniority="director",
+        department="Operations",
+        buying_role="champion",
+        summary="Two sentences about who this is. They own a budget and a team.",
+        **sections,
+    )
+
+
+def plan_campaign(request: CampaignRequest, store: Store) -> tuple[Estimate, int]:
+    """Calls, tokens and cost a run would spend now, and how many jobs it would reuse."""
+    settings, brief = request.settings, request.brief
+    estimate, reused = Estimate(), 0
+    door = Door(settings)  # used only to prepare calls: nothing is sent
+    for segment in request.segments:
+        stored = store.get_result(persona_key(settings, segment))
+        if stored is None:
+            estimate_personas(door, segment, estimate)
+            personas = [stand_in_persona(n) for n in range(segment.count)]
+        else:
+            reused += 1
+            personas = [Persona.model_validate(p) for p in stored[0]["personas"]]
+        jobs = copy_matrix([personas], request.channels, request.variants, request.steps)
+        for job in jobs:
+            if unanswerable(job) is not None:
+                continue
+            call = prepare_copy(door, job, brief)
+            if stored is not None and store.get_result(call.key) is not None:
+                reused += 1
+                continue
+            estimate.add_call(call, settings)
+    return estimate, reused

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     error TEXT,
     usage TEXT,
     updated TEXT NOT NULL,
+    detail TEXT,
     PRIMARY KEY (run_id, job_id)
 );
 CREATE TABLE IF NOT EXISTS results (
@@ -83,6 +84,7 @@ class JobRow:
     error: str | None
     usage: dict[str, Any]
     updated: str
+    detail: list[str]
 
 
 class Store:
@@ -99,6 +101,9 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=30000")
             self._db.executescript(SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+            if "detail" not in columns:  # a store written before job details were kept
+                self._db.execute("ALTER TABLE jobs ADD COLUMN detail TEXT")
 
     def close(self) -> None:
         """Close the connection."""
@@ -172,15 +177,19 @@ class Store:
         error: str | None = None,
         usage: dict[str, Any] | None = None,
         attempt: bool = False,
+        detail: list[str] | None = None,
     ) -> None:
-        """Insert or update a job's state (and count an attempt when one starts)."""
+        """Insert or update a job's state (and count an attempt when one starts).
+
+        `detail` keeps every problem of a failed job (`runs show --verbose`).
+        """
         self._write(
             "INSERT INTO jobs (run_id, job_id, kind, job_key, state, attempts, error, usage, "
-            "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "updated, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(run_id, job_id) DO UPDATE SET job_key = excluded.job_key, "
             "state = excluded.state, attempts = jobs.attempts + excluded.attempts, "
             "error = excluded.error, usage = COALESCE(excluded.usage, jobs.usage), "
-            "updated = excluded.updated",
+            "updated = excluded.updated, detail = excluded.detail",
             (
                 run_id,
                 job_id,
@@ -191,6 +200,7 @@ class Store:
                 error,
                 json.dumps(usage) if usage is not None else None,
                 _now(),
+                json.dumps(detail) if detail else None,
             ),
         )
 
@@ -208,6 +218,7 @@ class Store:
                 error=row["error"],
                 usage=json.loads(row["usage"]) if row["usage"] else {},
                 updated=row["updated"],
+                detail=json.loads(row["detail"]) if row["detail"] else [],
             )
             for row in rows
         ]

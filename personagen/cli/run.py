@@ -84,13 +84,7 @@ def run(
     """
     import asyncio
 
-    from personagen.engine import (
-        CampaignRequest,
-        SegmentInput,
-        check_segments,
-        plan_campaign,
-        run_campaign,
-    )
+    from personagen.engine import CampaignRequest, SegmentInput, check_segments, run_campaign
     from personagen.inputs.campaign import load_campaign
     from personagen.pipeline.copy import check_brief_for, check_counts, parse_channels
     from personagen.store import open_store
@@ -111,7 +105,7 @@ def run(
         concurrency=concurrency,
     )
     settings = _settings(loaded, flags, config)
-    segments = [SegmentInput(s.icp, s.notes, s.count) for s in loaded.segments]
+    segments = [SegmentInput(s.icp, s.notes, s.count, spec.speakers) for s in loaded.segments]
     if redact if redact is not None else spec.redact:
         segments = _redacted(segments)
     check_segments(segments)
@@ -128,6 +122,8 @@ def run(
         budget_usd=budget if budget is not None else spec.budget_usd,
     )
     if dry_run:
+        from personagen.estimate import plan_campaign
+
         with open_store() as store:
             estimate, reused = plan_campaign(request, store)
         cost = (
@@ -161,7 +157,7 @@ def _redacted(segments: list[SegmentInput]) -> list[SegmentInput]:
     for segment in segments:
         notes, report = redact_notes(segment.notes)
         typer.echo(f"{segment.icp.id}: {report.summary()}", err=True)
-        result.append(SegmentInput(segment.icp, notes, segment.count))
+        result.append(SegmentInput(segment.icp, notes, segment.count, segment.speakers))
     return result
 
 

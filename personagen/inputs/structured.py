@@ -226,10 +226,20 @@ def _unknown_field(name: str, parent: type[BaseModel] | None) -> str:
     if parent is None:
         return f"unknown field {shown}"
     valid = [field.alias or key for key, field in parent.model_fields.items()]
-    close = difflib.get_close_matches(name, valid, n=1)
+    close = _closest(name, valid)
     if close:
-        return f"unknown field {shown}; did you mean '{close[0]}'?"
+        return f"unknown field {shown}; did you mean '{close}'?"
     return f"unknown field {shown}; expected one of: {', '.join(valid)}"
+
+
+def _closest(name: str, valid: list[str]) -> str | None:
+    """The most similar valid name (the first in field order on a tie), if any is close."""
+    scored = [
+        (difflib.SequenceMatcher(None, name, candidate).ratio(), -index, candidate)
+        for index, candidate in enumerate(valid)
+    ]
+    best = max(scored, default=None)
+    return best[2] if best is not None and best[0] >= 0.6 else None
 
 
 def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:

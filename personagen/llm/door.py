@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import copy
 import functools
-import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx2
 from pydantic import BaseModel
 
-from personagen.errors import GenerationError, PersonagenError, ProviderError, SettingsError
+from personagen.errors import (
+    BudgetExceeded,
+    GenerationError,
+    PersonagenError,
+    ProviderError,
+    SettingsError,
+)
+from personagen.llm.budget import SpendingLimit
 from personagen.llm.cassettes import CassetteBook
+from personagen.llm.exchange import normalize_request, prompt_tokens, request_key
 from personagen.llm.limiter import RateLimiter
 from personagen.llm.meter import CURRENT_CALL, CallMeter, Usage
 from personagen.llm.pricing import price_for
 from personagen.llm.prompts import render
 from personagen.llm.settings import REPLAY_BASE_URL, Settings
 from personagen.llm.transport import DoorTransport, ResponseCache
-
-if TYPE_CHECKING:
-    import instructor
+from personagen.llm.wire import request_parts
+from personagen.problems import describe_problems
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -32,6 +39,35 @@ _INSTRUCTOR_MODES = {
     "md_json": "MD_JSON",
     "json_schema": "JSON_SCHEMA",
 }
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """One model call, prepared once: rendered prompt, request body, key and token estimate.
+
+    The same object is generated live, estimated for a dry run, or sent through the Batch
+    API; `key` is the content address of its first exchange, and so the job's key.
+    """
+
+    task: str
+    label: str
+    prompt_version: str
+    response_model: type[BaseModel]
+    context: dict[str, Any]
+    body: dict[str, Any]
+    key: str
+    input_tokens: int
+    output_tokens: int
+
+    @property
+    def mode(self) -> str:
+        """The structured-output mode the body was built for."""
+        if "tools" in self.body:
+            return "tools"
+        response_format = self.body.get("response_format") or {}
+        if response_format.get("type") == "json_schema":
+            return "json_schema"
+        return "json" if response_format else "md_json"
 
 
 @dataclass
@@ -58,12 +94,14 @@ class Door:
         upstream: httpx2.AsyncBaseTransport | None = None,
         limiter: RateLimiter | None = None,
         price_factor: float = 1.0,
+        budget_usd: float | None = None,
     ) -> None:
         self.settings = settings
         replay = CassetteBook(settings.replay_dir) if settings.replay_dir else None
         record = CassetteBook(settings.record_dir) if settings.record_dir else None
         if replay is None and upstream is None:
             upstream = httpx2.AsyncHTTPTransport()
+        self.spending = SpendingLimit(budget_usd, price_factor=price_factor)
         self.transport = DoorTransport(
             upstream=None if replay else upstream,
             limiter=limiter
@@ -75,8 +113,9 @@ class Door:
             record=record,
             rekey=settings.rekey,
             price_factor=price_factor,
+            spending=self.spending,
         )
-        self._client: instructor.AsyncInstructor | None = None
+        self._client: Any = None
 
     async def __aenter__(self) -> Door:
         return self
@@ -110,90 +149,106 @@ class Door:
 
     def openai_client(self) -> Any:
         """The raw async OpenAI client, sharing this door's transport (used for the Batch API)."""
-        import openai
-
-        return openai.AsyncOpenAI(
-            api_key=self.settings.api_key or "replay",
-            base_url=self.base_url,
-            http_client=httpx2.AsyncClient(transport=self.transport),
-            timeout=self.settings.timeout,
-            max_retries=0,  # the transport retries transient faults itself
-        )
-
-    def client(self) -> instructor.AsyncInstructor:
-        """The instructor client, built on first use so `--help` never imports openai."""
         if self._client is None:
-            import instructor
+            import openai
 
-            # Failures are reported per item by the door; instructor's own log lines would
-            # repeat them as noise on stderr.
-            logging.getLogger("instructor").setLevel(logging.CRITICAL)
-
-            mode = getattr(instructor.Mode, _INSTRUCTOR_MODES[self.settings.effective_mode])
-            self._client = instructor.from_openai(self.openai_client(), mode=mode)
+            self._client = openai.AsyncOpenAI(
+                api_key=self.settings.api_key or "replay",
+                base_url=self.base_url,
+                http_client=httpx2.AsyncClient(transport=self.transport),
+                timeout=self.settings.effective_timeout,
+                max_retries=0,  # the transport retries transient faults itself
+            )
         return self._client
 
-    def fingerprint(
+    def prepare(
         self,
         task: str,
         response_model: type[BaseModel],
         variables: dict[str, Any],
-        context: dict[str, Any] | None = None,
-    ) -> str:
-        """Content address of a call: everything that decides what it sends and accepts."""
-        prompt = render(task, variables)
-        settings = self.settings
-        payload = {
-            "task": task,
-            "model": settings.model,
-            "mode": settings.effective_mode,
-            "temperature": settings.temperature,
-            "max_tokens": settings.max_output_tokens,
-            "reasks": settings.reasks,
-            "schema": _schema(response_model),
-            "messages": prompt.messages(),
-            "context": context or {},
-        }
-        canonical = json.dumps(payload, sort_keys=True, default=_jsonable)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-    async def generate(
-        self,
-        task: str,
-        response_model: type[T],
-        variables: dict[str, Any],
         *,
+        schema: dict[str, Any] | None = None,
         context: dict[str, Any] | None = None,
         label: str | None = None,
-    ) -> Generated[T]:
-        """Render `task`'s prompt, ask the model, validate against `response_model`.
+        output_tokens: int | None = None,
+    ) -> PreparedCall:
+        """Render `task`'s prompt once and build the request that asks for `schema`.
 
-        `label` names the logical call (stable across prompt changes) for re-keying
-        cassettes. Raises GenerationError (per item) or a PersonagenError (configuration).
+        `schema` is the response contract (default: the model's own JSON schema); the
+        model's validators check the answer with `context`.
         """
+        settings = self.settings
         prompt = render(task, variables)
-        meter = CallMeter(task=task, label=label or task)
+        parts = request_parts(
+            settings.effective_mode,
+            response_model.__name__,
+            _description(response_model),
+            schema if schema is not None else _schema(response_model),
+            "strict" if settings.effective_strict_schema else "full",
+            prompt.messages(),
+        )
+        body = {
+            "model": settings.model,
+            **parts,
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_output_tokens,
+        }
+        normalized = normalize_request("/chat/completions", body)
+        return PreparedCall(
+            task=task,
+            label=label or task,
+            prompt_version=prompt.version,
+            response_model=response_model,
+            context=dict(context or {}),
+            body=body,
+            key=request_key(normalized),
+            input_tokens=prompt_tokens(normalized),
+            output_tokens=output_tokens or DEFAULT_OUTPUT_TOKENS,
+        )
+
+    async def generate(self, call: PreparedCall) -> Generated[Any]:
+        """Send a prepared call; instructor validates the answer and re-asks with the errors.
+
+        Raises GenerationError (per item, with the usage of every exchange it made) or a
+        PersonagenError (configuration, budget, replay).
+        """
+        from instructor.v2.core.providers import Provider
+        from instructor.v2.core.retry import retry_async_v2
+
+        # Failures are reported per item by the door; instructor's own log lines would
+        # repeat them as noise on stderr.
+        logging.getLogger("instructor").setLevel(logging.CRITICAL)
+        meter = CallMeter(
+            task=call.task, label=call.label, expected_output_tokens=call.output_tokens
+        )
         token = CURRENT_CALL.set(meter)
         try:
-            value = await self.client().chat.completions.create(
-                model=self.settings.model,
-                messages=prompt.messages(),  # type: ignore[arg-type]
-                response_model=response_model,
-                # instructor counts re-asks after the first attempt.
+            # instructor's validation and re-ask loop, without its per-call setup: the
+            # body is already built, and no message is ever rendered as a template.
+            value = await retry_async_v2(
+                func=self.openai_client().chat.completions.create,
+                response_model=_instructor_model(call.response_model),
+                provider=Provider.OPENAI,
+                mode=_instructor_mode(call.mode),
+                context=call.context,
                 max_retries=self.settings.reasks,
-                context=context or {},
-                temperature=self.settings.temperature,
-                max_tokens=self.settings.max_output_tokens,
+                args=(),
+                kwargs=copy.deepcopy(call.body),
+                strict=True,
             )
         except Exception as exc:  # translated below; anything unknown re-raises
-            raise _mask(self._translate(task, exc), self.settings.api_key) from None
+            failure = _mask(self._translate(call.task, exc), self.settings.api_key)
+            if isinstance(failure, GenerationError | BudgetExceeded):
+                failure.usage = meter.usage
+            raise failure from None
         finally:
             CURRENT_CALL.reset(token)
+        self.transport.commit(meter)
         return Generated(
             value=value,
             usage=meter.usage,
-            request_key=meter.keys[0] if meter.keys else "",
-            prompt_version=prompt.version,
+            request_key=call.key,
+            prompt_version=call.prompt_version,
             exchanges=meter.exchanges,
             unpriced=meter.unpriced,
             sources=meter.sources,
@@ -217,20 +272,49 @@ class Door:
                 return _status_error(task, link, self)
             if isinstance(link, openai.APITimeoutError):
                 return GenerationError(
-                    task, f"no answer within {self.settings.timeout:g}s (timeout)"
+                    task,
+                    f"no answer within {self.settings.effective_timeout:g}s (timeout); "
+                    "raise timeout in the settings for a slow local server",
                 )
             if isinstance(link, openai.APIConnectionError):
                 return ProviderError(f"cannot reach the model server at {self.base_url}")
         attempts = getattr(exc, "failed_attempts", None)
         if attempts is not None:
-            last = attempts[-1] if attempts else None
-            reason = _first_line(str(last.exception)) if last else _first_line(str(exc))
+            last = attempts[-1].exception if attempts else exc
+            problems = describe_problems(last)
+            shown = "; ".join(problems[:3]) + (
+                f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            )
             return GenerationError(
                 task,
-                f"still invalid after {len(attempts)} attempts: {reason}",
+                f"still invalid after {len(attempts)} attempts: {shown}",
                 last_output=_last_output(getattr(exc, "last_completion", None)),
+                problems=problems,
             )
         return exc
+
+
+DEFAULT_OUTPUT_TOKENS = 1000
+
+
+def _description(model: type[BaseModel]) -> str:
+    doc = (model.__doc__ or "").strip()
+    return doc.split("\n\n")[0].replace("\n", " ") or f"Answer as {model.__name__}"
+
+
+@functools.cache
+def _instructor_model(model: type[BaseModel]) -> type[BaseModel]:
+    """instructor's wrapper of a response model, built once per model."""
+    from instructor.v2.core.function_calls import response_schema
+
+    wrapped: type[BaseModel] = response_schema(model)
+    return wrapped
+
+
+def _instructor_mode(mode: str) -> Any:
+    import instructor
+
+    return getattr(instructor.Mode, _INSTRUCTOR_MODES[mode])
 
 
 @functools.cache
@@ -243,19 +327,17 @@ def _mask(error: Exception, key: str | None) -> Exception:
     if not key or len(key) < 8 or key not in str(error):
         return error
     if isinstance(error, GenerationError):
-        return GenerationError(error.task, error.reason.replace(key, "***"), error.last_output)
+        return GenerationError(
+            error.task,
+            error.reason.replace(key, "***"),
+            error.last_output,
+            problems=[p.replace(key, "***") for p in error.problems],
+            usage=error.usage,
+        )
     if isinstance(error, PersonagenError):
         error.args = (str(error).replace(key, "***"),)
         return error
     return ProviderError(str(error).replace(key, "***"))
-
-
-def _jsonable(value: object) -> object:
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, set | frozenset):
-        return sorted(str(v) for v in value)
-    return str(value)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -6,6 +6,8 @@ import hashlib
 import json
 from typing import Any
 
+from personagen.llm.tokens import count_tokens
+
 # Body fields that do not change what the model answers, so they do not change the key.
 _IGNORED_FIELDS = frozenset({"stream", "user", "metadata", "store"})
 
@@ -36,9 +38,54 @@ def usage_of(body: dict[str, Any]) -> tuple[int, int, int]:
     )
 
 
-def estimate_tokens(normalized: dict[str, Any]) -> int:
-    """Rough token estimate of a request (4 characters a token) plus its output budget."""
+def prompt_tokens(normalized: dict[str, Any]) -> int:
+    """Estimated input tokens of a request: its messages and the schema it carries."""
     body = normalized["body"]
-    prompt = len(json.dumps(body.get("messages", []))) + len(json.dumps(body.get("tools", [])))
+    sent = [body.get(name) for name in ("messages", "tools", "response_format") if body.get(name)]
+    return count_tokens(json.dumps(sent, ensure_ascii=False))
+
+
+def estimate_tokens(normalized: dict[str, Any]) -> int:
+    """Tokens a request may use against a tokens-per-minute limit: input plus output budget."""
+    body = normalized["body"]
     output = int(body.get("max_tokens") or body.get("max_completion_tokens") or 1024)
-    return prompt // 4 + output
+    return prompt_tokens(normalized) + output
+
+
+def lenient_body(body: bytes) -> bytes:
+    """A completion whose JSON answers are re-encoded when they hold raw control characters.
+
+    Small local models write raw line breaks inside JSON strings; a lenient parse reads
+    them, and re-encoding lets the strict validator see the same object.
+    """
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    changed = False
+    for choice in data.get("choices") or []:
+        message = choice.get("message") or {}
+        for call in message.get("tool_calls") or []:
+            function = call.get("function") or {}
+            fixed = _reencoded(function.get("arguments"))
+            if fixed is not None:
+                function["arguments"], changed = fixed, True
+        fixed = _reencoded(message.get("content"))
+        if fixed is not None:
+            message["content"], changed = fixed, True
+    return json.dumps(data, ensure_ascii=False).encode("utf-8") if changed else body
+
+
+def _reencoded(text: object) -> str | None:
+    """`text` re-encoded when only a lenient JSON parse reads it, else None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        json.loads(text)
+        return None
+    except ValueError:
+        pass
+    try:
+        return json.dumps(json.loads(text, strict=False), ensure_ascii=False)
+    except ValueError:
+        return None

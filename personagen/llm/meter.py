@@ -33,8 +33,10 @@ class CallMeter:
 
     task: str
     label: str
+    expected_output_tokens: int = 1000
     usage: Usage = field(default_factory=Usage)
     keys: list[str] = field(default_factory=list)
+    answers: dict[str, bytes] = field(default_factory=dict)
     unpriced: bool = False
     sources: set[str] = field(default_factory=set)
 

@@ -20,6 +20,8 @@ MODES: tuple[Mode, ...] = ("tools", "json", "md_json", "json_schema")
 # llama.cpp answers tool calls under a grammar but rejects json_schema response formats,
 # and small models in plain JSON mode tend to echo the schema: tools is the safe default.
 DEFAULT_MODE: dict[Provider, Mode] = {"openai": "tools", "compatible": "tools", "replay": "tools"}
+# A small local model on a busy CPU can take minutes for one answer.
+DEFAULT_TIMEOUT: dict[Provider, float] = {"openai": 120.0, "compatible": 600.0, "replay": 120.0}
 DEFAULT_MODEL = "gpt-4.1-mini"
 REPLAY_BASE_URL = "http://replay.invalid/v1"
 
@@ -45,7 +47,7 @@ class Settings:
     base_url: str | None = None
     mode: Mode | None = None
     api_key: str | None = field(default=None, repr=False)
-    timeout: float = 120.0
+    timeout: float | None = None
     transient_retries: int = 5
     reasks: int = 2
     temperature: float = 0.2
@@ -58,12 +60,31 @@ class Settings:
     replay_dir: Path | None = None
     rekey: bool = False
     cache: bool = True
+    strict_schema: bool | None = None
     prices: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def effective_mode(self) -> Mode:
         """The instructor mode to use: the configured one, else the provider's default."""
         return self.mode or DEFAULT_MODE[self.provider]
+
+    @property
+    def effective_timeout(self) -> float:
+        """Seconds to wait for one answer: the configured value, else the provider's default."""
+        return self.timeout if self.timeout is not None else DEFAULT_TIMEOUT[self.provider]
+
+    @property
+    def effective_strict_schema(self) -> bool:
+        """Whether the schema goes out in OpenAI's strict dialect (tools and json_schema modes).
+
+        Default: yes for OpenAI (and replay of what was recorded from it), no for
+        OpenAI-compatible servers, which turn the full schema into a grammar.
+        """
+        if self.effective_mode not in ("tools", "json_schema"):
+            return False
+        if self.strict_schema is not None:
+            return self.strict_schema
+        return self.provider != "compatible"
 
     def redacted(self) -> dict[str, object]:
         """Settings as shown to users and stored in runs: never the key."""

@@ -1,7 +1,12 @@
-"""The HTTP transport behind the model client: cache, replay, rate limit, retry, record.
+"""The HTTP transport behind the model client: cache, replay, budget, rate limit, retry, record.
 
-Working at the level of single HTTP exchanges means every instructor re-ask is cached,
-recorded and billed on its own, and replay answers exactly what was sent.
+Working at the level of single HTTP exchanges means every instructor re-ask is recorded,
+metered and billed on its own (valid or not), and replay answers exactly what was sent.
+Only the final, validated answer of a call enters the response cache (`commit`), so an
+answer that failed validation is never served again as if it were good.
+
+Every endpoint passes through here: chat completions get the full treatment; the Batch
+API's file and batch endpoints are sent upstream (never in replay) and metered as calls.
 """
 
 from __future__ import annotations
@@ -14,8 +19,16 @@ import httpx2
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from personagen.errors import ReplayMissError
+from personagen.llm.budget import SpendingLimit
 from personagen.llm.cassettes import CassetteBook, carried_over, new_cassette
-from personagen.llm.exchange import estimate_tokens, normalize_request, request_key, usage_of
+from personagen.llm.exchange import (
+    estimate_tokens,
+    lenient_body,
+    normalize_request,
+    prompt_tokens,
+    request_key,
+    usage_of,
+)
 from personagen.llm.limiter import RateLimiter, parse_duration
 from personagen.llm.meter import CURRENT_CALL, CallMeter, Usage
 from personagen.llm.pricing import Price
@@ -32,7 +45,7 @@ class ResponseCache(Protocol):
         """The cached body for `key`, if any."""
 
     def put_response(self, key: str, task: str, body: bytes) -> None:
-        """Store a successful body under `key`."""
+        """Store a validated body under `key`."""
 
 
 class _Transient(Exception):
@@ -80,6 +93,7 @@ class DoorTransport(httpx2.AsyncBaseTransport):
         record: CassetteBook | None = None,
         rekey: bool = False,
         price_factor: float = 1.0,
+        spending: SpendingLimit | None = None,
     ) -> None:
         self.upstream = upstream
         self.limiter = limiter
@@ -90,13 +104,14 @@ class DoorTransport(httpx2.AsyncBaseTransport):
         self.record = record
         self.rekey = rekey
         self.price_factor = price_factor
+        self.spending = spending or SpendingLimit(None)
         self.totals = Usage()
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         """Serve one HTTP exchange."""
         await request.aread()
         if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
-            return await self._send(request, tokens=0)
+            return await self._other_endpoint(request)
         normalized = normalize_request(request.url.path, json.loads(request.content))
         key = request_key(normalized)
         meter = CURRENT_CALL.get() or CallMeter(task="unknown", label="")
@@ -108,16 +123,35 @@ class DoorTransport(httpx2.AsyncBaseTransport):
             if cached is not None:
                 usage.cache_hits = 1
                 meter.sources.add("response cache")
-                return _json_response(cached, request)
+                return _json_response(lenient_body(cached), request)
             body = await self._answer(request, normalized, key, meter, label, usage)
             if isinstance(body, httpx2.Response):
                 return body
             self._charge(json.loads(body), usage, meter)
-            if self.cache is not None:
-                self.cache.put_response(key, meter.task, body)
-            return _json_response(body, request)
+            meter.answers[key] = body
+            return _json_response(lenient_body(body), request)
         finally:
             meter.usage.add(usage)
+            self.totals.add(usage)
+
+    def commit(self, meter: CallMeter) -> None:
+        """Cache the final answer of a call that validated (never a rejected one)."""
+        if self.cache is None or not meter.keys:
+            return
+        final = meter.keys[-1]
+        body = meter.answers.get(final)
+        if body is not None:
+            self.cache.put_response(final, meter.task, body)
+
+    async def _other_endpoint(self, request: httpx2.Request) -> httpx2.Response:
+        """Batch API files and batches: sent upstream and counted; refused in replay."""
+        meter = CURRENT_CALL.get()
+        usage = Usage(network_calls=1)
+        try:
+            return await self._send(request, tokens=0, usage=usage)
+        finally:
+            if meter is not None:
+                meter.usage.add(usage)
             self.totals.add(usage)
 
     async def _answer(
@@ -142,7 +176,13 @@ class DoorTransport(httpx2.AsyncBaseTransport):
             usage.replayed = 1
             meter.sources.add(f"{cassette.source} cassette")
             return json.dumps(cassette.response).encode("utf-8")
-        response = await self._send(request, tokens=estimate_tokens(normalized), usage=usage)
+        reserved = self.spending.reserve(
+            self.price, prompt_tokens(normalized), meter.expected_output_tokens
+        )
+        try:
+            response = await self._send(request, tokens=estimate_tokens(normalized), usage=usage)
+        finally:
+            self.spending.release(reserved)
         if response.status_code != 200:
             return response
         body = await response.aread()
@@ -162,6 +202,8 @@ class DoorTransport(httpx2.AsyncBaseTransport):
             return
         cost = self.price.cost(input_tokens, output_tokens, cached_tokens)
         usage.cost_usd = cost * self.price_factor
+        if usage.network_calls:
+            self.spending.spend(usage.cost_usd)
 
     async def _send(
         self, request: httpx2.Request, *, tokens: int, usage: Usage | None = None

@@ -12,6 +12,13 @@ from personagen.models.copy import DRAFT_MODELS
 from personagen.models.persona import Provenance
 
 
+class RejectedPart(StrictModel):
+    """A part of the answer (a variant, an e-mail, an objection) left out as invalid."""
+
+    path: str = Field(description="Where it was in the answer, e.g. 'variants[2]'.")
+    problems: list[str] = Field(description="What was wrong, one sentence per problem.")
+
+
 class CopyArtifact(StrictModel):
     """One persona's copy for one channel, as written to `copy/<persona>/<channel>.json`."""
 
@@ -26,6 +33,9 @@ class CopyArtifact(StrictModel):
     )
     final_url: str | None = Field(default=None, description="Landing page of ads.")
     warnings: list[Finding] = Field(default_factory=list)
+    rejected: list[RejectedPart] = Field(
+        default_factory=list, description="Parts of the answer left out because they failed."
+    )
     provenance: Provenance
 
     def parsed(self) -> BaseModel:

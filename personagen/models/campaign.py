@@ -11,6 +11,7 @@ from typing import Any, Self
 from pydantic import Field, model_validator
 
 from personagen.models.base import StrictModel
+from personagen.models.note import SpeakerRoles
 
 
 class Segment(StrictModel):
@@ -61,6 +62,11 @@ class Campaign(StrictModel):
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     budget_usd: float | None = Field(default=None, gt=0)
     redact: bool = False
+    speakers: SpeakerRoles = Field(
+        default_factory=SpeakerRoles,
+        description="Speaker labels of the interviewee and interviewer, for transcripts whose "
+        "notes have no front matter naming them (e.g. interviewee: [Priya Shah]).",
+    )
     prices: dict[str, dict[str, float]] = Field(default_factory=dict)
     replay: Path | None = Field(default=None, description="Answer from cassettes (offline).")
 

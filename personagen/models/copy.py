@@ -5,12 +5,18 @@ channel hard limits (from the channel registry, never literals here), merge toke
 claims guard, distinct variants and traceability to persona items. Recommended limits are
 advice, not errors: `copy_warnings` lists them.
 
-Validation context (`Model.model_validate(data, context=...)`, see `copy_context`):
+Validation context (`Model.model_validate(data, context=...)`, see `copy_context`); the
+same keys fill the response contract (`models.contract`), so what the model is told it may
+answer and what the validators accept come from one place:
 
-- "brief": the Brief; turns on the claims guard and the proof point id check;
-- "persona_item_ids": set of the persona's item ids ('pain-1', 'goal-2', 'objection-1');
-  `addresses` and `objection_id` must use them;
-- "variants": how many variants a draft set must hold (optional).
+- "brief": the Brief; turns on the claims guard;
+- "persona_item_ids": the persona's item ids ('pain-1', 'goal-2', 'objection-1');
+  `addresses` must use them (an enum in the schema);
+- "proof_point_ids": the brief's proof point ids (an enum in the schema);
+- "variants" / "steps": how many variants or e-mails a draft holds (an exact count);
+- "schedule": the day of each e-mail, assigned by the tool in order;
+- "objection_ids": the persona's objections, answered in this order (ids assigned by the
+  tool, so each is answered exactly once).
 
 Without a key its checks are skipped, so stored copy can be re-read without the context.
 """
@@ -22,7 +28,7 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from personagen.channels import get_channel, limit_text
+from personagen.channels import get_channel, limit_text, schema_keywords
 from personagen.checks.claims import find_unsupported_claims
 from personagen.checks.findings import Finding
 from personagen.checks.limits import check_fields
@@ -32,7 +38,12 @@ from personagen.models.brief import Brief
 
 BRIEF = "brief"
 PERSONA_ITEM_IDS = "persona_item_ids"
+PROOF_POINT_IDS = "proof_point_ids"
 VARIANTS = "variants"
+STEPS = "steps"
+SCHEDULE = "schedule"
+OBJECTION_IDS = "objection_ids"
+OBJECTION_COUNT = "objection_count"
 # Persona objection items carry this id prefix ('objection-1').
 OBJECTION_PREFIX = "objection-"
 
@@ -42,17 +53,56 @@ _TOKENS = ", ".join("{{" + name + "}}" for name in ALLOWED_TOKENS)
 
 
 def copy_context(
-    brief: Brief | None, persona_item_ids: Collection[str] | None, variants: int | None = None
+    brief: Brief | None,
+    persona_item_ids: Collection[str] | None,
+    variants: int | None = None,
+    *,
+    schedule: Sequence[int] | None = None,
+    objection_ids: Sequence[str] | None = None,
 ) -> dict[str, object]:
-    """The validation context for the copy models."""
+    """The validation context (and contract data) for the copy models."""
     context: dict[str, object] = {}
     if brief is not None:
         context[BRIEF] = brief
+        context[PROOF_POINT_IDS] = [p.id for p in brief.proof_points]
     if persona_item_ids is not None:
-        context[PERSONA_ITEM_IDS] = set(persona_item_ids)
+        context[PERSONA_ITEM_IDS] = sorted(persona_item_ids, key=_id_order)
     if variants is not None:
         context[VARIANTS] = variants
+    if schedule is not None:
+        context[SCHEDULE] = list(schedule)
+        context[STEPS] = len(schedule)
+    if objection_ids is not None:
+        context[OBJECTION_IDS] = list(objection_ids)
+        context[OBJECTION_COUNT] = len(objection_ids)
     return context
+
+
+def _id_order(item_id: str) -> tuple[str, int]:
+    """'pain-10' after 'pain-9'."""
+    prefix, _, number = item_id.rpartition("-")
+    return (prefix, int(number)) if number.isdigit() else (item_id, 0)
+
+
+def _text(description: str) -> Any:
+    """A required free-text field: not empty (its rules are the copy rules)."""
+    return Field(description=description, json_schema_extra={"minLength": 1})
+
+
+def _limited(channel_id: str, name: str, description: str, **field: Any) -> Any:
+    """A field with the channel registry's limits, in prose and in the response schema."""
+    required = "default" not in field
+    return Field(
+        description=f"{description} {limit_text(channel_id, name)}".strip(),
+        json_schema_extra=schema_keywords(channel_id, name, required=required),
+        **field,
+    )
+
+
+def _addresses() -> Any:
+    return Field(
+        min_length=1, description=_ADDRESSES, json_schema_extra={"x-ids": PERSONA_ITEM_IDS}
+    )
 
 
 def _context(info: ValidationInfo) -> Mapping[str, Any]:
@@ -72,7 +122,7 @@ def _errors(findings: Sequence[Finding]) -> list[str]:
 def _fail(findings: Sequence[Finding]) -> None:
     errors = _errors(findings)
     if errors:
-        raise ValueError("; ".join(errors))
+        raise ValueError("\n".join(errors))
 
 
 class _Draft(BaseModel):
@@ -115,7 +165,7 @@ class _Copy(_Draft):
                 found += find_unsupported_claims(text, **brief.claims_context())
             problems += [f"{where}: {problem}" for problem in found]
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return value
 
     @field_validator("addresses", check_fields=False)
@@ -123,14 +173,14 @@ class _Copy(_Draft):
     def _known_items(cls, addresses: list[str], info: ValidationInfo) -> list[str]:
         known = _context(info).get(PERSONA_ITEM_IDS)
         if known is None:
-            return addresses
+            return list(dict.fromkeys(addresses))
         unknown = [item for item in addresses if item not in known]
         if unknown:
             raise ValueError(
                 f"unknown persona item ids in addresses: {', '.join(repr(i) for i in unknown)}; "
-                f"use only these ids: {', '.join(sorted(known))}"
+                f"use only these ids: {', '.join(known)}"
             )
-        return addresses
+        return list(dict.fromkeys(addresses))
 
     @model_validator(mode="after")
     def _field_dependencies(self) -> Self:
@@ -171,35 +221,56 @@ class EmailStep(_Copy):
     channel_id: ClassVar[str | None] = "email"
 
     day_offset: int = Field(
-        ge=0, description="Days after the first e-mail that this one is sent; the first is 0."
+        default=0,
+        ge=0,
+        description="Days after the first e-mail that this one is sent; the first is 0.",
+        json_schema_extra={"x-assigned": SCHEDULE},
     )
-    subject: str = Field(
-        description="Subject line: specific to the reader's situation, no clickbait. "
-        + limit_text("email", "subject")
+    subject: str = _limited(
+        "email", "subject", "Subject line: specific to the reader's situation, no clickbait."
     )
-    preheader: str = Field(
-        description="Preview text shown after the subject; adds to it, never repeats it. "
-        + limit_text("email", "preheader")
+    preheader: str = _limited(
+        "email", "preheader", "Preview text shown after the subject; adds to it, never repeats it."
     )
-    body: str = Field(
-        description="Plain-text body, written to one person, one idea, ending with the call to "
-        f"action. Merge tokens allowed: {_TOKENS}. No signature or footer (added later). "
-        + limit_text("email", "body")
+    body: str = _limited(
+        "email",
+        "body",
+        "Plain-text body, written to one person, one idea, ending with the call to action. "
+        f"Merge tokens allowed: {_TOKENS}. No signature or footer (added later).",
     )
-    call_to_action: str = Field(description="The single ask of this e-mail, in a few words.")
-    addresses: list[str] = Field(min_length=1, description=_ADDRESSES)
+    call_to_action: str = _text("The single ask of this e-mail, in a few words.")
+    addresses: list[str] = _addresses()
 
 
 class EmailSequenceDraft(_Draft):
     """An outbound e-mail sequence for one persona, each step taking a new angle."""
 
     steps: list[EmailStep] = Field(
-        min_length=1, description="The e-mails in sending order; the first has day_offset 0."
+        min_length=1,
+        description="The e-mails in sending order, each with a new angle.",
+        json_schema_extra={"x-count": STEPS},
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _assign_days(cls, data: Any, info: ValidationInfo) -> Any:
+        """The tool sets each e-mail's day from the campaign's schedule, in order."""
+        schedule = _context(info).get(SCHEDULE)
+        steps = data.get("steps") if isinstance(data, dict) else None
+        if schedule is None or not isinstance(steps, list):
+            return data
+        dated = [
+            {**step, "day_offset": day} if isinstance(step, dict) else step
+            for step, day in zip(steps, schedule, strict=False)
+        ]
+        return {**data, "steps": dated + steps[len(schedule) :]}
 
     @field_validator("steps")
     @classmethod
-    def _schedule(cls, steps: list[EmailStep]) -> list[EmailStep]:
+    def _schedule(cls, steps: list[EmailStep], info: ValidationInfo) -> list[EmailStep]:
+        wanted = _context(info).get(STEPS)
+        if wanted is not None and len(steps) != wanted:
+            raise ValueError(f"{len(steps)} e-mails given; write exactly {wanted}")
         if steps and steps[0].day_offset != 0:
             raise ValueError(f"step 1 has day_offset {steps[0].day_offset}; the first must be 0")
         for number, (before, after) in enumerate(zip(steps, steps[1:], strict=False), start=2):
@@ -228,24 +299,21 @@ class GoogleRSA(_Copy):
 
     channel_id: ClassVar[str | None] = "google_rsa"
 
-    headlines: list[str] = Field(
-        description="Headlines, each readable on its own in any order and combination. "
-        + limit_text("google_rsa", "headlines")
+    headlines: list[str] = _limited(
+        "google_rsa",
+        "headlines",
+        "Headlines, each readable on its own in any order and combination.",
     )
-    descriptions: list[str] = Field(
-        description="Descriptions that expand on the headlines. "
-        + limit_text("google_rsa", "descriptions")
+    descriptions: list[str] = _limited(
+        "google_rsa", "descriptions", "Descriptions that expand on the headlines."
     )
-    path1: str = Field(
-        default="",
-        description="First display URL path word(s), e.g. 'finance'. "
-        + limit_text("google_rsa", "path1"),
+    path1: str = _limited(
+        "google_rsa", "path1", "First display URL path word(s), e.g. 'finance'.", default=""
     )
-    path2: str = Field(
-        default="",
-        description="Second display URL path, e.g. 'close'. " + limit_text("google_rsa", "path2"),
+    path2: str = _limited(
+        "google_rsa", "path2", "Second display URL path, e.g. 'close'.", default=""
     )
-    addresses: list[str] = Field(min_length=1, description=_ADDRESSES)
+    addresses: list[str] = _addresses()
 
 
 class LinkedInAd(_Copy):
@@ -253,17 +321,12 @@ class LinkedInAd(_Copy):
 
     channel_id: ClassVar[str | None] = "linkedin"
 
-    intro_text: str = Field(
-        description="Introductory text above the image; the hook comes first. "
-        + limit_text("linkedin", "intro_text")
+    intro_text: str = _limited(
+        "linkedin", "intro_text", "Introductory text above the image; the hook comes first."
     )
-    headline: str = Field(
-        description="Headline below the image. " + limit_text("linkedin", "headline")
-    )
-    description: str = Field(
-        description="Description below the headline. " + limit_text("linkedin", "description")
-    )
-    addresses: list[str] = Field(min_length=1, description=_ADDRESSES)
+    headline: str = _limited("linkedin", "headline", "Headline below the image.")
+    description: str = _limited("linkedin", "description", "Description below the headline.")
+    addresses: list[str] = _addresses()
 
 
 class MetaAd(_Copy):
@@ -271,15 +334,12 @@ class MetaAd(_Copy):
 
     channel_id: ClassVar[str | None] = "meta"
 
-    primary_text: str = Field(
-        description="Primary text above the image; the hook first. "
-        + limit_text("meta", "primary_text")
+    primary_text: str = _limited(
+        "meta", "primary_text", "Primary text above the image; the hook first."
     )
-    headline: str = Field(description="Headline below the image. " + limit_text("meta", "headline"))
-    description: str = Field(
-        description="Description below the headline. " + limit_text("meta", "description")
-    )
-    addresses: list[str] = Field(min_length=1, description=_ADDRESSES)
+    headline: str = _limited("meta", "headline", "Headline below the image.")
+    description: str = _limited("meta", "description", "Description below the headline.")
+    addresses: list[str] = _addresses()
 
 
 class XPost(_Copy):
@@ -287,8 +347,8 @@ class XPost(_Copy):
 
     channel_id: ClassVar[str | None] = "x"
 
-    text: str = Field(description="The post. " + limit_text("x", "text"))
-    addresses: list[str] = Field(min_length=1, description=_ADDRESSES)
+    text: str = _limited("x", "text", "The post.")
+    addresses: list[str] = _addresses()
 
 
 class _VariantSet(_Draft):
@@ -310,34 +370,45 @@ _VARIANTS = "Ad variants, each taking a different angle (pain, goal, proof, obje
 class GoogleRSADraft(_VariantSet):
     """Google responsive search ad variants for one persona."""
 
-    variants: list[GoogleRSA] = Field(min_length=1, description=_VARIANTS)
+    variants: list[GoogleRSA] = Field(
+        min_length=1, description=_VARIANTS, json_schema_extra={"x-count": VARIANTS}
+    )
 
 
 class LinkedInAdDraft(_VariantSet):
     """LinkedIn ad variants for one persona."""
 
-    variants: list[LinkedInAd] = Field(min_length=1, description=_VARIANTS)
+    variants: list[LinkedInAd] = Field(
+        min_length=1, description=_VARIANTS, json_schema_extra={"x-count": VARIANTS}
+    )
 
 
 class MetaAdDraft(_VariantSet):
     """Meta ad variants for one persona."""
 
-    variants: list[MetaAd] = Field(min_length=1, description=_VARIANTS)
+    variants: list[MetaAd] = Field(
+        min_length=1, description=_VARIANTS, json_schema_extra={"x-count": VARIANTS}
+    )
 
 
 class XPostDraft(_VariantSet):
     """Promoted X post variants for one persona."""
 
-    variants: list[XPost] = Field(min_length=1, description=_VARIANTS)
+    variants: list[XPost] = Field(
+        min_length=1, description=_VARIANTS, json_schema_extra={"x-count": VARIANTS}
+    )
 
 
 class ObjectionResponse(_Copy):
     """How a rep answers an objection: acknowledge, reframe, prove, ask."""
 
-    acknowledge: str = Field(description="Show you heard the concern, in the buyer's terms.")
-    reframe: str = Field(description="A different, honest way to look at it.")
-    proof: str = Field(description="Evidence from the brief's proof points; no other figures.")
-    question: str = Field(description="An open question that moves the conversation on.")
+    acknowledge: str = _text("Show you heard the concern, in the buyer's terms.")
+    reframe: str = _text("A different, honest way to look at it.")
+    proof: str = _text("Evidence from the brief's proof points; no other figures.")
+    question: str = Field(
+        description="An open question that moves the conversation on, ending with '?'.",
+        json_schema_extra={"pattern": r"^.*\?$"},
+    )
 
     @field_validator("question")
     @classmethod
@@ -350,13 +421,18 @@ class ObjectionResponse(_Copy):
 class ObjectionHandling(_Copy):
     """One persona objection, why it comes up, and how to answer it."""
 
-    objection_id: str = Field(description="Id of the persona's objection item, e.g. 'objection-2'.")
-    objection: str = Field(description="The objection as the buyer would say it.")
+    objection_id: str = Field(
+        description="Id of the persona's objection item, e.g. 'objection-2'.",
+        json_schema_extra={"x-assigned": OBJECTION_IDS},
+    )
+    objection: str = _text("The objection as the buyer would say it.")
     buying_stage: BuyingStage = Field(description="Where in the purchase it usually comes up.")
-    why_they_raise_it: str = Field(description="The worry or incentive behind the objection.")
+    why_they_raise_it: str = _text("The worry or incentive behind the objection.")
     response: ObjectionResponse
     proof_point_ids: list[str] = Field(
-        default_factory=list, description="Ids of the brief's proof points the response uses."
+        default_factory=list,
+        description="Ids of the brief's proof points the response uses.",
+        json_schema_extra={"x-ids": PROOF_POINT_IDS},
     )
 
     @field_validator("objection_id")
@@ -393,17 +469,39 @@ class BattlecardDraft(_Copy):
 
     channel_id: ClassVar[str | None] = "objections"
 
-    talk_track: str = Field(
-        description="What a rep says to open, in the persona's terms. "
-        + limit_text("objections", "talk_track")
+    talk_track: str = _limited(
+        "objections", "talk_track", "What a rep says to open, in the persona's terms."
     )
     objections: list[ObjectionHandling] = Field(
-        min_length=1, description="One entry per persona objection."
+        min_length=1,
+        description="One entry per persona objection, in the order the objections are listed.",
+        json_schema_extra={"x-count": OBJECTION_COUNT},
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _assign_objections(cls, data: Any, info: ValidationInfo) -> Any:
+        """The tool names the objection each answer handles: the persona's, in order."""
+        ids = _context(info).get(OBJECTION_IDS)
+        handled = data.get("objections") if isinstance(data, dict) else None
+        if ids is None or not isinstance(handled, list):
+            return data
+        named = [
+            {**item, "objection_id": objection_id} if isinstance(item, dict) else item
+            for item, objection_id in zip(handled, ids, strict=False)
+        ]
+        return {**data, "objections": named + handled[len(ids) :]}
 
     @field_validator("objections")
     @classmethod
-    def _each_once(cls, objections: list[ObjectionHandling]) -> list[ObjectionHandling]:
+    def _each_once(
+        cls, objections: list[ObjectionHandling], info: ValidationInfo
+    ) -> list[ObjectionHandling]:
+        wanted = _context(info).get(OBJECTION_COUNT)
+        if wanted is not None and len(objections) != wanted:
+            raise ValueError(
+                f"{len(objections)} objections answered; answer each of the {wanted} once"
+            )
         ids = [o.objection_id for o in objections]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:

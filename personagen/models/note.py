@@ -16,10 +16,27 @@ class NoteMeta(StrictModel):
     """Optional front matter of a Markdown note."""
 
     interviewee: str | None = Field(default=None, description="Name of the person interviewed.")
+    interviewer: str | None = Field(
+        default=None,
+        description="Name or label of the interviewer (several: separated by commas).",
+    )
     role: str | None = Field(default=None, description="Job title of the interviewee.")
     company: str | None = Field(default=None, description="Company of the interviewee.")
     date: dt.date | None = Field(default=None, description="Date of the interview.")
     tags: list[str] = Field(default_factory=list)
+
+
+class SpeakerRoles(StrictModel):
+    """Which speaker labels or names are the interviewee and which the interviewer."""
+
+    interviewee: list[str] = Field(
+        default_factory=list,
+        description="Labels or names of the people interviewed (case-insensitive).",
+    )
+    interviewer: list[str] = Field(
+        default_factory=list,
+        description="Labels or names of the people asking the questions (case-insensitive).",
+    )
 
 
 class Note(StrictModel):

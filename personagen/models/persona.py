@@ -1,20 +1,21 @@
 """Buyer personas: what the model drafts, and what personagen stores.
 
-Draft models are the response models sent to the model; their validators check grounding
-against the notes in the validation context (`{"notes": {note_id: normalized text}}`), so
-instructor re-asks with the exact failing quote. Stored models add ids, confidence and
-the items that were rejected.
+Evidence is cited by reference, never copied: extraction cites the numbers of the
+interviewee's sentences in a note, synthesis cites the extracted insights by id, and the
+tool attaches the exact words. The response contract allows only existing numbers and
+ids, so a fabricated quote cannot be written. Stored models add ids, confidence, the
+attached quotes and the items that were rejected.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from personagen.checks.grounding import quote_problem
 from personagen.models.base import StrictModel
 
 
@@ -42,60 +43,88 @@ SECTIONS = (
 Section = Literal[
     "responsibilities", "goals", "pain_points", "channels", "objections", "motivations"
 ]
+# Validation context keys, also filled into the response contract (models.contract).
+SENTENCES = "sentences"  # (first, last) citable sentence numbers of an extraction call
+INSIGHT_IDS = "insight_ids"  # the ids synthesis may cite
+COUNT = "count"  # how many personas to write
 
 
-def check_grounded(quote: str, note_id: str, info: ValidationInfo) -> None:
-    """Raise ValueError when the validation context's notes do not contain the quote."""
-    notes = (info.context or {}).get("notes")
-    if notes is None:
-        return
-    problem = quote_problem(quote, note_id, notes)
-    if problem:
-        raise ValueError(problem)
+def _context(info: ValidationInfo) -> Mapping[str, Any]:
+    context = info.context
+    return context if isinstance(context, Mapping) else {}
 
 
 class Evidence(BaseModel):
-    """A verbatim quote from one interview note that supports a claim."""
+    """A customer's exact words from one interview note, attached by the tool."""
 
-    note_id: str = Field(description="Id of the note the quote comes from (given in the notes).")
-    quote: str = Field(
-        description="The customer's exact words, copied verbatim from that note "
-        "(at least 3 words; no paraphrase, no ellipsis)."
+    note_id: str = Field(description="Id of the note the quote comes from.")
+    quote: str = Field(description="The interviewee's exact words (whole sentences).")
+    sentences: list[int] = Field(
+        default_factory=list, description="Numbers of the cited sentences in the note."
     )
-
-    @field_validator("quote")
-    @classmethod
-    def _grounded(cls, quote: str, info: ValidationInfo) -> str:
-        check_grounded(quote, info.data.get("note_id", ""), info)
-        return quote
 
 
 class DraftItem(BaseModel):
-    """One claim about the persona with the quotes that support it."""
+    """One claim about the persona with the insights that support it."""
 
-    text: str = Field(description="The claim, in one short sentence.")
-    evidence: list[Evidence] = Field(
-        min_length=1,
-        description="Quotes that support the claim; cite every note that says it.",
+    text: str = Field(
+        description="The claim, in one short sentence.", json_schema_extra={"minLength": 1}
     )
+    evidence: list[str] = Field(
+        min_length=1,
+        description="Ids of the insights that support the claim (e.g. 'cfo-helen.3'); cite "
+        "every insight that says it: claims backed by more notes are trusted more.",
+        json_schema_extra={"x-ids": INSIGHT_IDS},
+    )
+
+    @field_validator("evidence")
+    @classmethod
+    def _known_insights(cls, evidence: list[str], info: ValidationInfo) -> list[str]:
+        known = _context(info).get(INSIGHT_IDS)
+        if known is not None:
+            unknown = [i for i in evidence if i not in known]
+            if unknown:
+                raise ValueError(
+                    f"unknown insight ids {', '.join(repr(i) for i in unknown)}; cite only "
+                    "the ids listed with the insights"
+                )
+        return list(dict.fromkeys(evidence))
 
 
 class PersonaDraft(BaseModel):
     """A buyer persona in which every claim is backed by customers' own words."""
 
-    name: str = Field(description="A semi-fictional first and last name, e.g. 'Revenue Rita'.")
-    title: str = Field(description="Job title, e.g. 'VP of Marketing'.")
+    name: str = Field(
+        description="A semi-fictional first and last name, e.g. 'Revenue Rita'.",
+        json_schema_extra={"minLength": 1, "maxLength": 60},
+    )
+    title: str = Field(
+        description="Job title, e.g. 'VP of Marketing'.",
+        json_schema_extra={"minLength": 1, "maxLength": 80},
+    )
     seniority: Seniority
-    department: str = Field(description="Department or function, e.g. 'Marketing'.")
+    department: str = Field(
+        description="Department or function, e.g. 'Marketing'.",
+        json_schema_extra={"minLength": 1, "maxLength": 80},
+    )
     buying_role: BuyingRole = Field(description="The persona's part in the buying decision.")
-    summary: str = Field(description="Two sentences describing who this person is.")
+    summary: str = Field(
+        description="Two sentences describing who this person is.",
+        json_schema_extra={"minLength": 1},
+    )
     responsibilities: list[DraftItem] = Field(description="Responsibilities and daily tasks.")
-    goals: list[DraftItem] = Field(description="Goals and the KPIs they are measured on.")
-    pain_points: list[DraftItem] = Field(description="Pain points and challenges.")
+    goals: list[DraftItem] = Field(
+        description="Goals and the KPIs they are measured on.", json_schema_extra={"minItems": 1}
+    )
+    pain_points: list[DraftItem] = Field(
+        description="Pain points and challenges.", json_schema_extra={"minItems": 1}
+    )
     channels: list[DraftItem] = Field(
         description="Where they prefer to hear from vendors and learn (email, LinkedIn, ...)."
     )
-    objections: list[DraftItem] = Field(description="Objections they raise when buying.")
+    objections: list[DraftItem] = Field(
+        description="Objections they raise when buying.", json_schema_extra={"minItems": 1}
+    )
     motivations: list[DraftItem] = Field(description="Motivations and buying triggers.")
     characteristics: list[str] = Field(
         default_factory=list, description="Optional personal characteristics (not claims)."
@@ -105,28 +134,67 @@ class PersonaDraft(BaseModel):
 class PersonaSetDraft(BaseModel):
     """The distinct buyer personas found across all interview notes."""
 
-    personas: list[PersonaDraft] = Field(min_length=1)
+    personas: list[PersonaDraft] = Field(min_length=1, json_schema_extra={"x-count": COUNT})
+
+    @field_validator("personas")
+    @classmethod
+    def _how_many(cls, personas: list[PersonaDraft], info: ValidationInfo) -> list[PersonaDraft]:
+        wanted = _context(info).get(COUNT)
+        if wanted is not None and len(personas) != wanted:
+            raise ValueError(f"{len(personas)} personas written; write exactly {wanted}")
+        return personas
 
 
-class Insight(BaseModel):
-    """One thing an interviewee said about their work, with the exact quote."""
+class InsightDraft(BaseModel):
+    """One thing the interviewee said about their work, cited by sentence number."""
 
     kind: Section = Field(description="Which part of a persona this informs.")
-    text: str = Field(description="What the quote tells us, in one short sentence.")
-    quote: str = Field(description="The interviewee's exact words from this note (3+ words).")
+    text: str = Field(
+        description="What the cited sentences tell us, in one short sentence.",
+        json_schema_extra={"minLength": 1},
+    )
+    sentences: list[int] = Field(
+        min_length=1,
+        max_length=3,
+        description="Numbers of the interviewee's sentences that say it (shown as [n] in the "
+        "note); cite whole sentences, never the interviewer.",
+        json_schema_extra={"x-range": SENTENCES, "uniqueItems": True},
+    )
 
-    @field_validator("quote")
+    @field_validator("sentences")
     @classmethod
-    def _grounded(cls, quote: str, info: ValidationInfo) -> str:
-        check_grounded(quote, (info.context or {}).get("note_id", ""), info)
-        return quote
+    def _citable(cls, sentences: list[int], info: ValidationInfo) -> list[int]:
+        bounds = _context(info).get(SENTENCES)
+        if bounds is not None:
+            low, high = bounds
+            outside = [n for n in sentences if not low <= n <= high]
+            if outside:
+                raise ValueError(
+                    f"sentences {', '.join(map(str, outside))} are not citable here; cite "
+                    f"only the numbered sentences [{low}] to [{high}] of this note"
+                )
+        return list(dict.fromkeys(sentences))
 
 
 class NoteInsights(BaseModel):
     """What one interview note says about the interviewee's role, goals, pains and buying."""
 
     role: str | None = Field(default=None, description="The interviewee's job title, if stated.")
-    insights: list[Insight] = Field(description="Every grounded insight in the note.")
+    insights: list[InsightDraft] = Field(
+        description="Every insight the numbered sentences support.",
+        json_schema_extra={"minItems": 1},
+    )
+
+
+class Insight(StrictModel):
+    """An extracted insight with the words the tool attached: what synthesis may cite."""
+
+    id: str = Field(description="'<note id>.<number>', e.g. 'cfo-helen.3'.")
+    note_id: str
+    kind: Section
+    text: str
+    quote: str
+    sentences: list[int]
 
 
 class Item(StrictModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -10,12 +11,21 @@ from pydantic import BaseModel
 from personagen.channels import get_channel, limit_text
 from personagen.checks.findings import Finding
 from personagen.checks.tokens import ALLOWED_TOKENS
-from personagen.errors import InputError
-from personagen.llm.door import Door, Generated
-from personagen.models.artifacts import CopyArtifact
+from personagen.errors import GenerationError, InputError
+from personagen.llm.door import Door, PreparedCall
+from personagen.models.artifacts import CopyArtifact, RejectedPart
 from personagen.models.brief import Brief
-from personagen.models.copy import DRAFT_MODELS, copy_context, copy_warnings
+from personagen.models.contract import contract_schema
+from personagen.models.copy import (
+    DRAFT_MODELS,
+    OBJECTION_COUNT,
+    STEPS,
+    VARIANTS,
+    copy_context,
+    copy_warnings,
+)
 from personagen.models.persona import Persona, Provenance
+from personagen.models.salvage import Dropped, Salvaged, salvage
 
 AD_CHANNELS = ("google_rsa", "linkedin", "meta", "x")
 COPY_CHANNELS = ("email", *AD_CHANNELS, "objections")
@@ -24,6 +34,15 @@ TASK_OF_CHANNEL = {"email": "email_sequence", "objections": "objections"} | {
 }
 MAX_VARIANTS = 10
 MAX_STEPS = 10
+# Typical answer sizes (tokens) per channel, for budgets and dry runs.
+OUTPUT_TOKENS = {
+    "email": 1400,
+    "google_rsa": 900,
+    "linkedin": 700,
+    "meta": 600,
+    "x": 350,
+    "objections": 1500,
+}
 
 
 @dataclass(frozen=True)
@@ -89,6 +108,14 @@ def email_footer(brief: Brief) -> str:
     return f"--\n{compliance.sender_name}\n{compliance.postal_address}\n{opt_out}"
 
 
+def email_schedule(steps: int) -> list[int]:
+    """The day each e-mail of a `steps`-long sequence is sent (from the channel registry)."""
+    days = get_channel("email").schedule_days
+    if steps > len(days):
+        raise InputError("--steps", f"{steps} e-mails; the schedule has days for {len(days)}")
+    return list(days[:steps])
+
+
 def job_variables(job: CopyJob, brief: Brief) -> dict[str, object]:
     """The template variables of a copy job."""
     channel = get_channel(job.channel)
@@ -99,22 +126,69 @@ def job_variables(job: CopyJob, brief: Brief) -> dict[str, object]:
         "limits": {name: limit_text(job.channel, name) for name in channel.field_names()},
         "variants": job.variants,
         "steps": job.steps,
+        "schedule": email_schedule(job.steps) if job.channel == "email" else [],
+        "objection_ids": [item.id for item in job.persona.objections],
         "tokens": ["{{" + token + "}}" for token in ALLOWED_TOKENS],
     }
 
 
 def job_context(job: CopyJob, brief: Brief) -> dict[str, object]:
-    """The validation context of a copy job."""
+    """The validation context of a copy job, which also fills its response contract."""
     item_ids = {item.id for items in job.persona.items().values() for item in items}
-    variants = job.variants if job.channel in AD_CHANNELS else None
-    return copy_context(brief, item_ids, variants)
+    return copy_context(
+        brief,
+        item_ids,
+        job.variants if job.channel in AD_CHANNELS else None,
+        schedule=email_schedule(job.steps) if job.channel == "email" else None,
+        objection_ids=(
+            [item.id for item in job.persona.objections] if job.channel == "objections" else None
+        ),
+    )
+
+
+def unanswerable(job: CopyJob) -> str | None:
+    """Why a job cannot be written at all (nothing to send), or None."""
+    if job.channel == "objections" and not job.persona.objections:
+        return "the persona has no grounded objections to answer"
+    return None
+
+
+def prepare_copy(door: Door, job: CopyJob, brief: Brief) -> PreparedCall:
+    """The one call of a copy job: prompt rendered once, its contract, its key."""
+    context = job_context(job, brief)
+    model = DRAFT_MODELS[job.channel]
+    return door.prepare(
+        TASK_OF_CHANNEL[job.channel],
+        model,
+        job_variables(job, brief),
+        schema=contract_schema(model, context),
+        context=context,
+        label=job.job_id,
+        output_tokens=OUTPUT_TOKENS[job.channel],
+    )
+
+
+def salvage_copy(call: PreparedCall, failure: GenerationError) -> Salvaged[BaseModel] | None:
+    """What stays valid of a copy answer that failed: whole variants, e-mails, objections.
+
+    Counts are relaxed (fewer variants than asked is better than none); every other rule
+    still holds.
+    """
+    relaxed = {k: v for k, v in call.context.items() if k not in (VARIANTS, STEPS, OBJECTION_COUNT)}
+    return salvage(call.response_model, failure.last_output, relaxed)
 
 
 def to_artifact(
-    job: CopyJob, brief: Brief, generated: Generated[BaseModel], model: str
+    job: CopyJob,
+    brief: Brief,
+    draft: BaseModel,
+    *,
+    model: str,
+    prompt_version: str,
+    sources: set[str],
+    dropped: Sequence[Dropped] = (),
 ) -> CopyArtifact:
-    """Wrap a validated draft with its footer, warnings and provenance."""
-    draft = generated.value
+    """Wrap a validated draft with its footer, warnings, rejected parts and provenance."""
     assert isinstance(draft, DRAFT_MODELS[job.channel])
     warnings: list[Finding] = copy_warnings(job.channel, draft)
     return CopyArtifact(
@@ -127,24 +201,11 @@ def to_artifact(
         footer=email_footer(brief) if job.channel == "email" else None,
         final_url=brief.offer.url if job.channel in AD_CHANNELS else None,
         warnings=warnings,
+        rejected=[RejectedPart(path=d.path, problems=d.problems) for d in dropped],
         provenance=Provenance(
             model=model,
-            prompt_versions={TASK_OF_CHANNEL[job.channel]: generated.prompt_version},
+            prompt_versions={TASK_OF_CHANNEL[job.channel]: prompt_version},
             created=dt.datetime.now(dt.UTC).replace(microsecond=0),
-            answers=sorted(generated.sources),
+            answers=sorted(sources),
         ),
     )
-
-
-async def write_copy(
-    door: Door, job: CopyJob, brief: Brief
-) -> tuple[CopyArtifact, Generated[BaseModel]]:
-    """Generate and validate one copy job."""
-    generated: Generated[BaseModel] = await door.generate(
-        TASK_OF_CHANNEL[job.channel],
-        DRAFT_MODELS[job.channel],
-        job_variables(job, brief),
-        context=job_context(job, brief),
-        label=job.job_id,
-    )
-    return to_artifact(job, brief, generated, door.settings.model), generated

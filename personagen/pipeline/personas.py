@@ -1,26 +1,40 @@
 """Persona synthesis: per-note extraction, then synthesis across notes.
 
-Extracting insights note by note keeps every call within the model's context budget
-whatever the number and size of notes (a note larger than the budget is split into
-parts); synthesis then works from the compact, already-grounded insights.
+Extraction shows the model a note with the interviewee's sentences numbered ([n]) and
+everything else (the interviewer, headings, other speakers) as context that cannot be
+cited; it answers with sentence numbers, and the tool attaches the exact words. Synthesis
+cites the extracted insights by id. The response contract admits only existing numbers and
+ids, so a quote cannot be invented; the grounding check stays as defence in depth.
+
+A note larger than the context budget is split at block boundaries. A part, a note or a
+claim that stays invalid is dropped and reported; the stage fails only when nothing
+grounded remains.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from personagen.checks.grounding import confidence, normalized_notes, quote_problem
-from personagen.errors import GenerationError, InputError
-from personagen.llm.door import Door
+from personagen.checks.grounding import confidence, normalize, quote_problem
+from personagen.errors import BudgetExceeded, GenerationError, InputError
+from personagen.inputs.citable import Block, CitableNote, citable_note
+from personagen.llm.door import Door, PreparedCall
 from personagen.llm.meter import Usage
+from personagen.models.contract import contract_schema
 from personagen.models.icp import ICP
-from personagen.models.note import Note
+from personagen.models.note import Note, SpeakerRoles
 from personagen.models.persona import (
+    COUNT,
+    INSIGHT_IDS,
     SECTIONS,
+    SENTENCES,
     DraftItem,
     Evidence,
+    Insight,
     Item,
     NoteInsights,
     Persona,
@@ -29,6 +43,7 @@ from personagen.models.persona import (
     Provenance,
     Rejected,
 )
+from personagen.models.salvage import salvage
 from personagen.text import unique_slug
 
 ITEM_PREFIX = {
@@ -42,6 +57,9 @@ ITEM_PREFIX = {
 # Room kept for the instructions, the ICP summary and the answer in each call.
 PROMPT_OVERHEAD_TOKENS = 1500
 CHARS_PER_TOKEN = 4
+# Typical answer sizes (tokens), for budgets and dry runs.
+EXTRACTION_OUTPUT_TOKENS = 700
+SYNTHESIS_OUTPUT_TOKENS = 3000
 
 
 @dataclass
@@ -54,28 +72,21 @@ class PersonaRun:
     prompt_versions: dict[str, str] = field(default_factory=dict)
     sources: set[str] = field(default_factory=set)
 
+    def add(self, usage: Usage | None, sources: set[str] | None = None) -> None:
+        """Count what a call cost (valid or not) and where its answers came from."""
+        if usage is not None:
+            self.usage.add(usage)
+        self.sources |= sources or set()
 
-def split_note(text: str, max_chars: int) -> list[str]:
-    """Split a note at paragraph (then line) boundaries into parts of at most `max_chars`."""
-    if len(text) <= max_chars:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for block in text.replace("\n\n", "\n\n\0").split("\0"):
-        pieces = [block] if len(block) <= max_chars else block.splitlines(keepends=True)
-        for piece in pieces:
-            while len(piece) > max_chars:  # one enormous line: cut at a space
-                cut = piece.rfind(" ", 0, max_chars)
-                cut = cut if cut > 0 else max_chars
-                parts.append(piece[:cut])
-                piece = piece[cut:]
-            if len(current) + len(piece) > max_chars and current:
-                parts.append(current)
-                current = ""
-            current += piece
-    if current.strip():
-        parts.append(current)
-    return [part for part in parts if part.strip()]
+
+@dataclass(frozen=True)
+class NotePart:
+    """The blocks of a note that fit one extraction call, and its citable sentence range."""
+
+    number: int
+    blocks: tuple[Block, ...]
+    first: int
+    last: int
 
 
 def note_budget_chars(door: Door) -> int:
@@ -91,64 +102,173 @@ def note_budget_chars(door: Door) -> int:
     return tokens * CHARS_PER_TOKEN
 
 
+def note_parts(citable: CitableNote, max_chars: int) -> list[NotePart]:
+    """The note's blocks in parts of at most `max_chars` (a longer block stands alone);
+    parts without a citable sentence are left out: they cost a call and can support nothing."""
+    groups: list[list[Block]] = [[]]
+    size = 0
+    for block in citable.blocks:
+        length = len(block.text) + 8 * len(block.sentences)
+        if groups[-1] and size + length > max_chars:
+            groups.append([])
+            size = 0
+        groups[-1].append(block)
+        size += length
+    parts: list[NotePart] = []
+    for blocks in groups:
+        numbers = [n for block in blocks for n in block.sentences]
+        if numbers:
+            parts.append(NotePart(len(parts) + 1, tuple(blocks), min(numbers), max(numbers)))
+    return parts
+
+
+def prepare_extraction(
+    door: Door, icp: ICP, note: Note, citable: CitableNote, part: NotePart, parts: int
+) -> PreparedCall:
+    """The extraction call of one part of a note."""
+    context = {SENTENCES: (part.first, part.last)}
+    return door.prepare(
+        "extract_insights",
+        NoteInsights,
+        {
+            "icp": icp,
+            "note": note,
+            "blocks": part.blocks,
+            "sentences": citable.sentences,
+            "part": part.number,
+            "part_count": parts,
+        },
+        schema=contract_schema(NoteInsights, context),
+        context=context,
+        label=f"extract/{note.id}/{part.number}",
+        output_tokens=EXTRACTION_OUTPUT_TOKENS,
+    )
+
+
 async def extract_note(
-    door: Door, icp: ICP, note: Note, notes_index: dict[str, str], run: PersonaRun
-) -> NoteInsights:
-    """Extract grounded insights from one note (in parts when it exceeds the budget)."""
-    parts = split_note(note.text, note_budget_chars(door))
-    merged = NoteInsights(role=note.meta.role, insights=[])
-    for number, text in enumerate(parts, start=1):
-        generated = await door.generate(
-            "extract_insights",
-            NoteInsights,
-            {"icp": icp, "note": note, "text": text, "part": number, "part_count": len(parts)},
-            context={"notes": notes_index, "note_id": note.id},
-            label=f"extract/{note.id}/{number}",
-        )
-        run.usage.add(generated.usage)
-        run.sources |= generated.sources
-        run.prompt_versions["extract_insights"] = generated.prompt_version
-        merged.role = merged.role or generated.value.role
-        merged.insights.extend(generated.value.insights)
-    return merged
+    door: Door, icp: ICP, note: Note, citable: CitableNote, run: PersonaRun
+) -> tuple[str | None, list[Insight]]:
+    """The role and the insights of one note, each with the exact words it cites."""
+    for warning in citable.warnings:
+        run.warnings.append(f"{note.id}: {warning}")
+    parts = note_parts(citable, note_budget_chars(door))
+    role = note.meta.role
+    insights: list[Insight] = []
+    said = {note.id: normalize("\n".join(b.text for b in citable.blocks if b.sentences))}
+    for part in parts:
+        call = prepare_extraction(door, icp, note, citable, part, len(parts))
+        run.prompt_versions["extract_insights"] = call.prompt_version
+        answer = await _answer(door, call, run, f"{note.id} (part {part.number})")
+        if answer is None:
+            continue
+        role = role or answer.role
+        for draft in answer.insights:
+            quote = citable.quote(draft.sentences)
+            # Defence in depth: every cited sentence is the interviewee's, word for word.
+            problems = [quote_problem(citable.sentences[n], note.id, said) for n in draft.sentences]
+            problem = next((p for p in problems if p), None)
+            if problem is not None:
+                run.warnings.append(f"{note.id}: insight '{draft.text}' dropped: {problem}")
+                continue
+            insights.append(
+                Insight(
+                    id=f"{note.id}.{len(insights) + 1}",
+                    note_id=note.id,
+                    kind=draft.kind,
+                    text=draft.text,
+                    quote=quote,
+                    sentences=list(draft.sentences),
+                )
+            )
+    return role, insights
+
+
+async def _answer(door: Door, call: PreparedCall, run: PersonaRun, what: str) -> Any:
+    """A call's valid answer, or what remains valid of it; None when nothing does."""
+    try:
+        generated = await door.generate(call)
+    except BudgetExceeded as stop:
+        run.add(stop.usage)
+        raise
+    except GenerationError as failure:
+        run.add(failure.usage)
+        kept = salvage(call.response_model, failure.last_output, call.context)
+        if kept is None:
+            run.warnings.append(f"{what}: nothing usable in the answer ({failure.reason})")
+            return None
+        for dropped in kept.dropped:
+            run.warnings.append(f"{what}: dropped {dropped.path}: {'; '.join(dropped.problems)}")
+        return kept.value
+    run.add(generated.usage, generated.sources)
+    return generated.value
+
+
+def prepare_synthesis(
+    door: Door, icp: ICP, count: int, insights: Sequence[Insight], roles: dict[str, str | None]
+) -> PreparedCall:
+    """The synthesis call across every note's insights."""
+    context: dict[str, Any] = {INSIGHT_IDS: [i.id for i in insights], COUNT: count}
+    by_note: dict[str, list[Insight]] = {}
+    for insight in insights:
+        by_note.setdefault(insight.note_id, []).append(insight)
+    notes = [
+        {"note_id": note_id, "role": roles.get(note_id), "insights": found}
+        for note_id, found in by_note.items()
+    ]
+    return door.prepare(
+        "synthesize_personas",
+        PersonaSetDraft,
+        {"icp": icp, "count": count, "notes": notes},
+        schema=contract_schema(PersonaSetDraft, context),
+        context=context,
+        label="synthesize",
+        output_tokens=SYNTHESIS_OUTPUT_TOKENS,
+    )
 
 
 def _ground_items(
-    section: str, drafts: list[DraftItem], notes_index: dict[str, str], rejected: list[Rejected]
+    section: str,
+    drafts: list[DraftItem],
+    insights: dict[str, Insight],
+    rejected: list[Rejected],
 ) -> list[Item]:
     items: list[Item] = []
     for draft in drafts:
-        text, evidence = draft.text, draft.evidence
-        kept: list[Evidence] = []
-        for quote in evidence:
-            problem = quote_problem(quote.quote, quote.note_id, notes_index)
-            if problem is None:
-                if all((e.note_id, e.quote) != (quote.note_id, quote.quote) for e in kept):
-                    kept.append(quote)
-            else:
-                rejected.append(
-                    Rejected(section=section, text=text, evidence=[quote], reason=problem)
+        evidence: list[Evidence] = []
+        unknown = [ref for ref in draft.evidence if ref not in insights]
+        for ref in draft.evidence:
+            found = insights.get(ref)
+            if found is not None and all(e.quote != found.quote for e in evidence):
+                evidence.append(
+                    Evidence(note_id=found.note_id, quote=found.quote, sentences=found.sentences)
                 )
-        if kept:
-            distinct = len({e.note_id for e in kept})
+        if evidence:
+            distinct = len({e.note_id for e in evidence})
             item_id = f"{ITEM_PREFIX[section]}-{len(items) + 1}"
             items.append(
-                Item(id=item_id, text=text, evidence=kept, confidence=confidence(distinct))
+                Item(
+                    id=item_id, text=draft.text, evidence=evidence, confidence=confidence(distinct)
+                )
             )
-        elif evidence:
-            rejected[-1] = rejected[-1].model_copy(
-                update={"reason": f"no supporting quote holds; {rejected[-1].reason}"}
+        else:
+            cited = ", ".join(unknown) or "nothing"
+            rejected.append(
+                Rejected(
+                    section=section,
+                    text=draft.text,
+                    reason=f"no supporting insight: it cites {cited}, not an extracted insight",
+                )
             )
     return items
 
 
 def ground_persona(
-    draft: PersonaDraft, icp_id: str, notes_index: dict[str, str], taken_ids: set[str]
+    draft: PersonaDraft, icp_id: str, insights: dict[str, Insight], taken_ids: set[str]
 ) -> Persona:
-    """Turn a draft into a stored persona: ids, confidence, and rejected unsupported items."""
+    """Turn a draft into a stored persona: ids, confidence, attached quotes, rejected items."""
     rejected: list[Rejected] = []
     sections = {
-        section: _ground_items(section, getattr(draft, section), notes_index, rejected)
+        section: _ground_items(section, getattr(draft, section), insights, rejected)
         for section in SECTIONS
     }
     return Persona(
@@ -166,43 +286,46 @@ def ground_persona(
     )
 
 
-async def synthesize_personas(door: Door, icp: ICP, notes: list[Note], count: int) -> PersonaRun:
+async def synthesize_personas(
+    door: Door,
+    icp: ICP,
+    notes: list[Note],
+    count: int,
+    speakers: SpeakerRoles | None = None,
+) -> PersonaRun:
     """Build `count` grounded personas from the notes."""
-    notes_index = normalized_notes({note.id: note.text for note in notes})
     run = PersonaRun(personas=[])
-    extracted = await asyncio.gather(
-        *(extract_note(door, icp, note, notes_index, run) for note in notes)
+    citables = [citable_note(note, speakers) for note in notes]
+    outcomes = await asyncio.gather(
+        *(extract_note(door, icp, n, c, run) for n, c in zip(notes, citables, strict=True)),
+        return_exceptions=True,
     )
-    insights = [
-        {"note_id": note.id, "role": found.role, "insights": found.insights}
-        for note, found in zip(notes, extracted, strict=True)
-        if found.insights
-    ]
+    for outcome in outcomes:
+        if isinstance(outcome, BudgetExceeded):
+            outcome.usage = run.usage  # every extraction that did run is billed to the stage
+            raise outcome
+        if isinstance(outcome, BaseException):
+            raise outcome
+    extracted = [o for o in outcomes if not isinstance(o, BaseException)]
+    roles = {note.id: role for note, (role, _) in zip(notes, extracted, strict=True)}
+    insights = [insight for _, found in extracted for insight in found]
     if not insights:
-        raise GenerationError("extract_insights", "no grounded insight was found in any note")
-    variables = {"icp": icp, "count": count, "insights": insights}
+        raise GenerationError(
+            "extract_insights", "no grounded insight was found in any note", usage=run.usage
+        )
+    call = prepare_synthesis(door, icp, count, insights, roles)
+    run.prompt_versions["synthesize_personas"] = call.prompt_version
     try:
-        generated = await door.generate(
-            "synthesize_personas",
-            PersonaSetDraft,
-            variables,
-            context={"notes": notes_index},
-            label="synthesize",
-        )
-        drafts = generated.value.personas
-        run.usage.add(generated.usage)
-        run.sources |= generated.sources
-        run.prompt_versions["synthesize_personas"] = generated.prompt_version
-    except GenerationError as failure:
-        drafts = _salvage(failure)
-        run.warnings.append(
-            f"persona synthesis stayed invalid after its re-asks ({failure.reason}); "
-            "unsupported items were dropped and listed under 'rejected'"
-        )
+        answer = await _answer(door, call, run, "persona synthesis")
+    except BudgetExceeded as stop:
+        stop.usage = run.usage
+        raise
+    drafts: list[PersonaDraft] = answer.personas if answer is not None else []
+    index = {insight.id: insight for insight in insights}
     taken: set[str] = set()
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for draft in drafts:
-        persona = ground_persona(draft, icp.id, notes_index, taken)
+        persona = ground_persona(draft, icp.id, index, taken)
         persona.provenance = Provenance(
             model=door.settings.model,
             prompt_versions=dict(run.prompt_versions),
@@ -211,6 +334,10 @@ async def synthesize_personas(door: Door, icp: ICP, notes: list[Note], count: in
         )
         run.personas.append(persona)
     run.warnings += persona_warnings(run.personas)
+    if not any(any(p.items().values()) for p in run.personas):
+        raise GenerationError(
+            "synthesize_personas", "no persona with a grounded claim was written", usage=run.usage
+        )
     if len(drafts) != count:
         run.warnings.append(f"asked for {count} personas, the model wrote {len(drafts)}")
     return run
@@ -223,13 +350,3 @@ def persona_warnings(personas: list[Persona]) -> list[str]:
         for persona in personas
         for item in persona.rejected
     ]
-
-
-def _salvage(failure: GenerationError) -> list[PersonaDraft]:
-    """Keep the structure of the last invalid answer; grounding then drops what fails."""
-    if failure.last_output is None:
-        raise failure
-    try:
-        return PersonaSetDraft.model_validate(failure.last_output).personas
-    except ValueError:
-        raise failure from None

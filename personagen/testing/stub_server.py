@@ -8,6 +8,7 @@ its sequence number), can add latency, enforce a requests-per-minute limit with 
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections import deque
@@ -15,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from personagen.testing.schema_answers import answer_from_schema, request_schema
 
 
 @dataclass
@@ -76,6 +79,44 @@ def tool_name(body: dict[str, Any]) -> str:
     return str(tools[0]["function"]["name"]) if tools else "Answer"
 
 
+def _tokens(value: Any) -> int:
+    """The stub's own token count for a JSON value: a quarter of its length, at least 1."""
+    return max(1, len(json.dumps(value)) // 4)
+
+
+def schema_only_script(
+    seed: int = 0,
+    *,
+    invalid_first: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Script:
+    """A script answering every request with a random instance of the request's schema.
+
+    It plays a constrained decoder: the answer obeys the JSON schema (tools[0] parameters,
+    or response_format json_schema) and ignores every rule said only in prose. Answers are
+    seeded and deterministic per request number; the reply is a tool call named after
+    tools[0] in tools mode, else message content. Usage is the stub's own count,
+    len(json.dumps(...)) // 4 of the request and of the answer. With `invalid_first`, the
+    first answer of each conversation (no assistant or tool message yet) goes through it.
+    A request without a schema gets a 400 naming the problem.
+    """
+
+    def script(body: dict[str, Any], number: int) -> Reply:
+        try:
+            schema = request_schema(body)
+        except ValueError as error:  # e.g. JSON mode: the schema is only in the prompt
+            return Reply(status=400, body={"error": {"message": f"schema-only stub: {error}"}})
+        answer = answer_from_schema(schema, random.Random(seed * 1_000_003 + number))
+        messages = body.get("messages") or []
+        first = not any(m.get("role") in ("assistant", "tool") for m in messages)
+        if invalid_first is not None and first and isinstance(answer, dict):
+            answer = invalid_first(answer)
+        mode = "tools" if body.get("tools") else "json"
+        usage = (_tokens(body), _tokens(answer))
+        return completion(answer, mode=mode, name=tool_name(body), usage=usage)
+
+    return script
+
+
 class _QuietServer(ThreadingHTTPServer):
     """Clients that hang up mid-answer are expected in fault tests: no traceback."""
 
@@ -105,6 +146,8 @@ class StubServer:
         self.raw_requests: list[tuple[str, str, bytes, dict[str, str]]] = []
         self.rate_limited = 0
         self.accepted = 0
+        self.prompt_tokens_total = 0
+        self.completion_tokens_total = 0
         self._window: deque[float] = deque()
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler())
@@ -137,6 +180,18 @@ class StubServer:
                 return max(0.05, 60.0 - (now - self._window[0]))
             self._window.append(now)
         return None
+
+    def _count_usage(self, reply: Reply) -> None:
+        """Add a 200 reply's usage to the stub's own totals."""
+        if reply.status != 200 or not isinstance(reply.body, dict):
+            return
+        usage = reply.body.get("usage")
+        if not isinstance(usage, dict):
+            return
+        prompt, answer = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        with self._lock:
+            self.prompt_tokens_total += prompt if isinstance(prompt, int) else 0
+            self.completion_tokens_total += answer if isinstance(answer, int) else 0
 
     def _reply_for(self, method: str, path: str, raw: bytes, content_type: str) -> Reply:
         route = self.extra_routes.get((method, path.split("?")[0]))
@@ -186,6 +241,8 @@ class StubServer:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                if reply.raw is None:
+                    stub._count_usage(reply)  # before the client can read the answer
                 payload = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
                 self.send_response(reply.status)
                 self.send_header("content-type", "application/json")

@@ -1,0 +1,114 @@
+"""The wire form of a structured request: the response schema placed where a mode expects it.
+
+A mode decides where the schema goes (a forced tool call, a `response_format`, or the
+system prompt) and a dialect decides which JSON Schema keywords it may use:
+
+| mode | schema sent as | dialect (OpenAI) | dialect (compatible servers) |
+|---|---|---|---|
+| tools | forced function call | strict subset, `strict: true` | full |
+| json_schema | `response_format` json_schema | strict subset, `strict: true` | full |
+| json | system prompt + `response_format` json_object | full (advice only) | full |
+| md_json | system prompt, answer in a fenced block | full (advice only) | full |
+
+OpenAI's strict subset has no `minLength`, `maxLength` or `uniqueItems`: lengths become an
+equivalent `pattern`, every property is required, every object forbids additional
+properties, and a `$ref` stands alone. llama.cpp, vLLM and Ollama turn the full schema into a
+grammar. Either way the validators stay the guard for what no schema can say.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from textwrap import dedent
+from typing import Any, Literal
+
+Dialect = Literal["strict", "full"]
+
+_SCHEMA_IN_PROMPT = dedent(
+    """
+    As a genius expert, your task is to understand the content and provide
+    the parsed objects in json that match the following json_schema:
+
+    {schema}
+
+    Make sure to return an instance of the JSON, not the schema itself
+    """
+)
+_MD_JSON_ASK = "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA"
+# Keywords OpenAI's strict mode refuses; lengths are carried over into a pattern first.
+_STRICT_DROPPED = ("minLength", "maxLength", "uniqueItems", "default", "title", "examples")
+
+
+def strict_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """`schema` in OpenAI's strict structured-output subset (see the module docstring)."""
+    result = copy.deepcopy(dict(schema))
+    _to_strict(result)
+    return result
+
+
+def _to_strict(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _to_strict(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if "minLength" in node or "maxLength" in node:
+        if "pattern" not in node:
+            low = int(node.get("minLength", 0))
+            high = node.get("maxLength")
+            node["pattern"] = f"^[\\s\\S]{{{low},{'' if high is None else int(high)}}}$"
+    for keyword in _STRICT_DROPPED:
+        node.pop(keyword, None)
+    if "$ref" in node:
+        for keyword in [k for k in node if k != "$ref"]:
+            del node[keyword]
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        node["required"] = list(properties)
+        node["additionalProperties"] = False
+    for value in node.values():
+        _to_strict(value)
+
+
+def request_parts(
+    mode: str,
+    name: str,
+    description: str,
+    schema: Mapping[str, Any],
+    dialect: Dialect,
+    messages: list[dict[str, str]],
+) -> dict[str, Any]:
+    """The body fields that carry `schema` for `mode`, with the messages they need."""
+    sent = strict_schema(schema) if dialect == "strict" else dict(schema)
+    strict = dialect == "strict"
+    if mode == "tools":
+        function: dict[str, Any] = {"name": name, "description": description, "parameters": sent}
+        if strict:
+            function["strict"] = True
+        return {
+            "messages": messages,
+            "tools": [{"type": "function", "function": function}],
+            "tool_choice": {"type": "function", "function": {"name": name}},
+        }
+    if mode == "json_schema":
+        response_format: dict[str, Any] = {"name": name, "schema": sent}
+        if strict:
+            response_format["strict"] = True
+        return {
+            "messages": messages,
+            "response_format": {"type": "json_schema", "json_schema": response_format},
+        }
+    text = _SCHEMA_IN_PROMPT.format(schema=json.dumps(sent, indent=2, ensure_ascii=False))
+    with_schema = [dict(m) for m in messages]
+    if with_schema and with_schema[0]["role"] == "system":
+        with_schema[0]["content"] += f"\n\n{text}"
+    else:
+        with_schema.insert(0, {"role": "system", "content": text})
+    if mode == "json":
+        return {"messages": with_schema, "response_format": {"type": "json_object"}}
+    if mode == "md_json":
+        return {"messages": [*with_schema, {"role": "user", "content": _MD_JSON_ASK}]}
+    raise ValueError(f"unknown mode {mode!r}")
