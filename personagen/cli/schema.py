@@ -41,6 +41,8 @@ def schema(
         raise InputError(
             "schema", f"unknown model '{model}'; choose from: {', '.join(PUBLIC_MODELS)}"
         )
+    from personagen.models.contract import public_schema
+
     module_name, class_name = target.split(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    typer.echo(json.dumps(cls.model_json_schema(), indent=2))
+    typer.echo(json.dumps(public_schema(cls), indent=2))

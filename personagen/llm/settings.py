@@ -116,9 +116,15 @@ def _config_file_values(path: Path | None) -> dict[str, object]:
 
 
 def resolve_settings(
-    overrides: dict[str, object] | None = None, config: Path | None = None
+    overrides: dict[str, object] | None = None,
+    config: Path | None = None,
+    *,
+    require_key: bool = True,
 ) -> Settings:
-    """Merge defaults < config file < environment < explicit overrides (flags)."""
+    """Merge defaults < config file < environment < explicit overrides (flags).
+
+    `require_key=False` (a dry run, which sends nothing) accepts a missing API key.
+    """
     values: dict[str, object] = dict(_config_file_values(config))
     for name, var in ENV_VARS.items():
         if os.environ.get(var):
@@ -133,6 +139,8 @@ def resolve_settings(
         values["provider"] = "compatible"
     settings = Settings(**values)  # type: ignore[arg-type]
     _check_choices(settings)
+    if not require_key and not (settings.api_key or os.environ.get(KEY_VAR)):
+        return settings
     return replace(settings, api_key=get_key(settings))
 
 
