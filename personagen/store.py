@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 import sqlite3
 import threading
 import uuid
@@ -104,6 +106,11 @@ class Store:
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
             if "detail" not in columns:  # a store written before job details were kept
                 self._db.execute("ALTER TABLE jobs ADD COLUMN detail TEXT")
+            run_columns = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+            if "pid" not in run_columns:  # a store written before runs knew their process
+                self._db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+            if "host" not in run_columns:
+                self._db.execute("ALTER TABLE runs ADD COLUMN host TEXT")
 
     def close(self) -> None:
         """Close the connection."""
@@ -153,11 +160,56 @@ class Store:
         """Record a new run and return its id."""
         run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         self._write(
-            "INSERT INTO runs (id, name, source, started, status, model) "
-            "VALUES (?, ?, ?, ?, 'running', ?)",
-            (run_id, name, source, _now(), model),
+            "INSERT INTO runs (id, name, source, started, status, model, pid, host) "
+            "VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
+            (run_id, name, source, _now(), model, os.getpid(), socket.gethostname()),
         )
         return run_id
+
+    def mark_interrupted(self, run_id: str) -> None:
+        """Mark a run that is still `running` as interrupted (its process stopped)."""
+        self._write(
+            "UPDATE runs SET status = 'interrupted', finished = ? "
+            "WHERE id = ? AND status = 'running'",
+            (_now(), run_id),
+        )
+
+    def running_run(self, pid: int, host: str | None = None) -> str | None:
+        """The newest run still `running` that process `pid` on `host` (default: here) began."""
+        rows = self._read(
+            "SELECT id FROM runs WHERE status = 'running' AND pid = ? AND host = ? "
+            "ORDER BY started DESC, id DESC LIMIT 1",
+            (pid, host if host is not None else socket.gethostname()),
+        )
+        return str(rows[0]["id"]) if rows else None
+
+    def settle_runs(self) -> list[str]:
+        """Mark interrupted every `running` run whose process on this host is gone.
+
+        Runs started on another host, or before runs recorded their process, are left as
+        they are: there is no way to tell from here whether they still run.
+        """
+        rows = self._read(
+            "SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL AND host = ?",
+            (socket.gethostname(),),
+        )
+        gone = [str(row["id"]) for row in rows if not process_alive(int(row["pid"]))]
+        for run_id in gone:
+            self.mark_interrupted(run_id)
+        return gone
+
+    def job_totals(self, run_id: str) -> dict[str, Any]:
+        """Counts, tokens and cost summed from a run's jobs (for runs with no summary)."""
+        jobs = self.jobs(run_id)
+        totals: dict[str, Any] = {
+            state: sum(1 for j in jobs if j.state == state)
+            for state in ("done", "reused", "failed", "skipped", "running")
+        }
+        totals["jobs"] = len(jobs)
+        totals["input_tokens"] = sum(int(j.usage.get("input_tokens", 0)) for j in jobs)
+        totals["output_tokens"] = sum(int(j.usage.get("output_tokens", 0)) for j in jobs)
+        totals["cost_usd"] = round(sum(float(j.usage.get("cost_usd", 0.0)) for j in jobs), 6)
+        return totals
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
         """Mark a run finished with its summary."""
@@ -251,6 +303,19 @@ class Store:
         """Submitted batch ids of a kind, oldest first."""
         rows = self._read("SELECT batch_id FROM batches WHERE kind = ? ORDER BY created", (kind,))
         return [row["batch_id"] for row in rows]
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (unknown counts as alive)."""
+    if pid <= 0 or os.name == "nt":  # signal 0 means something else on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists but belongs to someone else
+        return True
+    return True
 
 
 @contextmanager

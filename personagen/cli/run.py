@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,9 +14,12 @@ if TYPE_CHECKING:
     from personagen.engine import JobOutcome, RunReport, SegmentInput
     from personagen.inputs.campaign import LoadedCampaign
     from personagen.llm.settings import Settings
+    from personagen.store import Store
 
 
-def _settings(loaded: LoadedCampaign, flags: dict[str, object], config: Path | None) -> Settings:
+def _settings(
+    loaded: LoadedCampaign, flags: dict[str, object], config: Path | None, *, dry_run: bool
+) -> Settings:
     from personagen.llm.settings import resolve_settings
 
     campaign = loaded.campaign
@@ -32,7 +35,7 @@ def _settings(loaded: LoadedCampaign, flags: dict[str, object], config: Path | N
     if campaign.replay is not None and not live:  # --provider/--base-url: go live
         values["replay_dir"] = campaign.replay
     values.update({k: v for k, v in flags.items() if v is not None})
-    return resolve_settings(values, config)
+    return resolve_settings(values, config, require_key=not dry_run)
 
 
 def _summary(report: RunReport) -> str:
@@ -104,7 +107,7 @@ def run(
         rekey=rekey,
         concurrency=concurrency,
     )
-    settings = _settings(loaded, flags, config)
+    settings = _settings(loaded, flags, config, dry_run=dry_run)
     segments = [SegmentInput(s.icp, s.notes, s.count, spec.speakers) for s in loaded.segments]
     if redact if redact is not None else spec.redact:
         segments = _redacted(segments)
@@ -141,12 +144,32 @@ def run(
         runner = run_campaign
     expected_jobs = len(segments) + sum(s.count for s in segments) * len(channels)
     with _Progress(expected_jobs) as progress:
-        report = asyncio.run(runner(request, progress=progress.advance))
+        try:
+            report = asyncio.run(runner(request, progress=progress.advance))
+        except KeyboardInterrupt:
+            _mark_interrupted()
+            raise
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(_summary(report))
     if report.count("failed"):
         raise typer.Exit(1)
+
+
+def _mark_interrupted() -> None:
+    """Mark this process's unfinished run interrupted (best effort: Ctrl-C must still stop)."""
+    import os
+    import sqlite3
+
+    from personagen.store import open_store
+
+    try:
+        with open_store() as store:
+            run_id = store.running_run(os.getpid())
+            if run_id is not None:
+                store.mark_interrupted(run_id)
+    except (sqlite3.Error, OSError):
+        pass
 
 
 def _redacted(segments: list[SegmentInput]) -> list[SegmentInput]:
@@ -218,36 +241,97 @@ runs_app = typer.Typer(
 )
 app.add_typer(runs_app, name="runs")
 
+_STATUS_STYLES = {"done": "green", "failed": "red", "interrupted": "yellow", "running": "cyan"}
+
+
+def _totals(store: Store, row: dict[str, Any]) -> dict[str, Any]:
+    """The run's summary, or (for a run that never finished) totals summed from its jobs."""
+    summary: dict[str, Any] = row["summary"]
+    return summary if summary else store.job_totals(row["id"])
+
+
+def _when(stamp: str) -> str:
+    """A stored ISO time as 'YYYY-MM-DD HH:MM:SS' (UTC), or as stored when odd."""
+    return stamp.replace("T", " ").removesuffix("+00:00")
+
+
+def _money(value: object) -> str:
+    return f"${float(value):.4f}" if isinstance(value, int | float) else "-"
+
+
+def _int(value: object) -> int:
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """Whitespace folded to single spaces, cut at `limit` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
 
 @runs_app.callback(invoke_without_command=True)
 @user_errors
 def runs(ctx: typer.Context) -> None:
-    """List recent runs with their state and cost.
+    """List recent runs with their state, jobs, tokens and cost.
+
+    A run whose process ended without finishing it shows as 'interrupted'.
 
     Example: personagen runs
     """
     if ctx.invoked_subcommand is not None:
         return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     from personagen.store import open_store
 
     with open_store() as store:
-        rows = store.runs()
+        store.settle_runs()
+        rows = [(row, _totals(store, row)) for row in store.runs()]
     if not rows:
         typer.echo("no runs yet")
         return
-    for row in rows:
-        summary = row["summary"]
-        typer.echo(
-            f"{row['id']}  {row['status']:<8} {row['name']:<20} {summary.get('jobs', 0):>4} jobs "
-            f"{summary.get('failed', 0):>3} failed  ${summary.get('cost_usd', 0.0):.4f}  "
-            f"{row['model']}  {row['started']}"
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # Piped or captured output: wide enough that rows do not wrap into slivers.
+        console = Console(highlight=False, width=200)
+    table = Table(header_style="bold", expand=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    for name in ("jobs", "done", "reused", "failed", "skipped"):
+        table.add_column(name, justify="right")
+    table.add_column("input tokens", justify="right")
+    table.add_column("output tokens", justify="right")
+    table.add_column("cost", justify="right")
+    table.add_column("model", overflow="fold")
+    table.add_column("started", no_wrap=True)
+    for row, totals in rows:
+        status = str(row["status"])
+        table.add_row(
+            str(row["id"]),
+            Text(status, style=_STATUS_STYLES.get(status, "")),
+            str(row["name"]),
+            *(str(_int(totals.get(k))) for k in ("jobs", "done", "reused", "failed", "skipped")),
+            f"{_int(totals.get('input_tokens')):,}",
+            f"{_int(totals.get('output_tokens')):,}",
+            _money(totals.get("cost_usd", 0.0)),
+            str(row["model"]),
+            _when(str(row["started"])),
         )
+    console.print(table)
 
 
 @runs_app.command("show")
 @user_errors
-def runs_show(run_id: Annotated[str, typer.Argument(help="Run id (or a unique prefix).")]) -> None:
-    """Show a run's jobs, failures and costs.
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id (or a unique prefix).")],
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list every problem of a failed job.")
+    ] = False,
+) -> None:
+    """Show a run's jobs: state, attempts, tokens, cost and why a job failed.
 
     Example: personagen runs show 20261123-101500
     """
@@ -255,19 +339,47 @@ def runs_show(run_id: Annotated[str, typer.Argument(help="Run id (or a unique pr
     from personagen.store import open_store
 
     with open_store() as store:
+        store.settle_runs()
         found = store.run(run_id)
         if found is None:
             raise InputError("runs", f"no single run matches '{run_id}'; see 'personagen runs'")
         jobs = store.jobs(found["id"])
-    summary = found["summary"]
+        totals = _totals(store, found)
+    status = str(found["status"])
     typer.echo(
-        f"run {found['id']} ({found['status']}), {found['name']}, model {found['model']}, "
-        f"started {found['started']}, cost ${summary.get('cost_usd', 0.0):.4f}"
+        f"run {found['id']} ({status}), {found['name']}, model {found['model']}, "
+        f"started {_when(str(found['started']))}"
+    )
+    counts = ", ".join(
+        f"{_int(totals.get(k))} {k}" for k in ("done", "reused", "failed", "skipped")
+    )
+    typer.echo(
+        f"{_int(totals.get('jobs'))} jobs ({counts}); "
+        f"{_int(totals.get('input_tokens')):,} input + {_int(totals.get('output_tokens')):,} "
+        f"output tokens; cost {_money(totals.get('cost_usd', 0.0))}"
+    )
+    if not jobs:
+        typer.echo("no jobs recorded")
+        return
+    width = max(len("job"), *(len(j.job_id) for j in jobs))
+    typer.echo(
+        f"  {'job':<{width}}  {'state':<11} {'attempts':>8} {'tokens':>9} {'cost':>9}  reason"
     )
     for job in jobs:
-        cost = job.usage.get("cost_usd", 0.0)
-        tokens = job.usage.get("input_tokens", 0) + job.usage.get("output_tokens", 0)
-        line = f"  {job.job_id:<40} {job.state:<8} {tokens:>7,} tokens ${cost:.4f}"
+        state = job.state
+        if state == "running" and status != "running":
+            state = "interrupted"  # its run stopped while this job was in flight
+        tokens = _int(job.usage.get("input_tokens")) + _int(job.usage.get("output_tokens"))
+        line = (
+            f"  {job.job_id:<{width}}  {state:<11} {job.attempts:>8} {tokens:>9,} "
+            f"{_money(job.usage.get('cost_usd', 0.0)):>9}"
+        )
         if job.error:
-            line += f"  ({job.error})"
-        typer.echo(line)
+            line += f"  {_one_line(job.error)}"
+        if job.detail and not verbose:
+            n = len(job.detail)
+            line += f" ({n} problem{'s' * (n != 1)}; --verbose lists them)"
+        typer.echo(line.rstrip())
+        if verbose:
+            for problem in job.detail:
+                typer.echo(f"      - {_one_line(problem, 400)}")

@@ -78,6 +78,10 @@ class RunInfo:
     run_id: str | None = None
     replayed_only: bool = False  # answered from cassettes: nothing was billed
     answers: list[str] = field(default_factory=list)  # e.g. "hand-written cassette"
+    # From run.json: each failed job (job_id, reason, problems, tokens, cost_usd) and
+    # why each skipped job was left undone.
+    failed_jobs: list[dict[str, Any]] = field(default_factory=list)
+    skipped_reasons: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,8 +97,16 @@ class ReportSummary:
 # ---------------------------------------------------------------- loading
 
 
-def load_output(out: Path) -> tuple[list[Persona], list[CopyArtifact]]:
-    """Read the personas and copy artifacts of an output folder; InputError when none."""
+NO_PERSONAS = "no personas found; run 'personagen personas -o OUT' first"
+
+
+def load_output(
+    out: Path, *, allow_empty: bool = False
+) -> tuple[list[Persona], list[CopyArtifact]]:
+    """Read the personas and copy artifacts of an output folder; InputError when none.
+
+    With `allow_empty`, a folder without personas is no error (a run whose jobs failed).
+    """
     from personagen.inputs import load_model
 
     if not out.is_dir():
@@ -102,8 +114,8 @@ def load_output(out: Path) -> tuple[list[Persona], list[CopyArtifact]]:
     folder = out / "personas" if (out / "personas").is_dir() else out
     files = sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
     personas = [load_model(p, Persona, what="persona") for p in files if p.name != "run.json"]
-    if not personas:
-        raise InputError(str(out), "no personas found; run 'personagen personas -o OUT' first")
+    if not personas and not allow_empty:
+        raise InputError(str(out), NO_PERSONAS)
     artifacts: list[CopyArtifact] = []
     copy_dir = out / "copy"
     if copy_dir.is_dir():
@@ -122,6 +134,33 @@ def _number(value: object) -> float | None:
 def _count(value: object) -> int | None:
     number = _number(value)
     return int(number) if number is not None else None
+
+
+def _failed_jobs(value: object) -> list[dict[str, Any]]:
+    """run.json's `failed_jobs`, keeping only well-formed entries and fields."""
+    if not isinstance(value, list):
+        return []
+    jobs: list[dict[str, Any]] = []
+    for item in value:
+        if not isinstance(item, Mapping) or not isinstance(item.get("job_id"), str):
+            continue
+        jobs.append(
+            {
+                "job_id": item["job_id"],
+                "reason": _str(item.get("reason")),
+                "problems": _strs(item.get("problems")),
+                "input_tokens": _count(item.get("input_tokens")) or 0,
+                "output_tokens": _count(item.get("output_tokens")) or 0,
+                "cost_usd": _number(item.get("cost_usd")),
+            }
+        )
+    return jobs
+
+
+def _skipped_reasons(value: object) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): _str(v) for k, v in value.items()}
 
 
 def read_run_info(
@@ -154,6 +193,15 @@ def read_run_info(
             if isinstance(data.get(key), str):
                 info.created = str(data[key])
                 break
+        info.failed_jobs = _failed_jobs(data.get("failed_jobs"))
+        if not info.failed_jobs and isinstance(data.get("failures"), Mapping):
+            # An older run.json: only each failed job's reason.
+            info.failed_jobs = _failed_jobs(
+                [{"job_id": k, "reason": v} for k, v in data["failures"].items()]
+            )
+        info.skipped_reasons = _skipped_reasons(data.get("skipped_reasons"))
+        if not info.skipped_reasons and isinstance(data.get("skipped_jobs"), list):
+            info.skipped_reasons = {j: "" for j in _strs(data["skipped_jobs"])}
     if not info.models:
         models = [a.provenance.model for a in artifacts]
         models += [p.provenance.model for p in personas if p.provenance]
@@ -623,6 +671,51 @@ def _run_line(run: RunInfo) -> str:
     return "".join(parts)
 
 
+def _job_tokens(job: Mapping[str, Any]) -> str:
+    return f"{job.get('input_tokens') or 0:,} in · {job.get('output_tokens') or 0:,} out"
+
+
+def run_problems(run: RunInfo) -> str:
+    """The jobs that failed (reason, problems, tokens, cost) and those left undone."""
+    parts = []
+    if run.failed_jobs:
+        rows = []
+        for job in run.failed_jobs:
+            problems = "".join(f"<li>{esc(p)}</li>" for p in job.get("problems") or [])
+            cost = job.get("cost_usd")
+            rows.append(
+                f"<tr><td><code>{esc(job['job_id'])}</code></td>"
+                f'<td><div class="reason">{esc(job.get("reason") or "no reason recorded")}</div>'
+                + (f'<ul class="problems">{problems}</ul>' if problems else "")
+                + f'</td><td class="num">{esc(_job_tokens(job))}</td>'
+                f'<td class="num">{esc(f"${cost:,.4f}" if cost is not None else "-")}</td></tr>'
+            )
+        spent = sum(j.get("cost_usd") or 0.0 for j in run.failed_jobs)
+        of_total = f" of the run's ${run.cost_usd:,.4f}" if run.cost_usd is not None else ""
+        n = len(run.failed_jobs)
+        parts.append(
+            f'<section class="run-problems failed" id="failed-jobs">'
+            f'<h2>Jobs that failed <span class="n">{n}</span></h2>'
+            f'<p class="lede">{esc(_plural(n, "job"))} wrote nothing and cost '
+            f"{esc(f'${spent:,.4f}')}{esc(of_total)} (failed work is billed too). Run the "
+            "same command again to retry them; finished jobs are not paid for twice.</p>"
+            '<table class="failed-jobs"><thead><tr><th>Job</th><th>Reason and problems</th>'
+            '<th class="num">Tokens</th><th class="num">Cost</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></section>"
+        )
+    if run.skipped_reasons:
+        items = "".join(
+            f"<li><code>{esc(job)}</code> {esc(why or 'skipped')}</li>"
+            for job, why in run.skipped_reasons.items()
+        )
+        parts.append(
+            f'<section class="run-problems skipped" id="skipped-jobs">'
+            f'<h2>Jobs skipped <span class="n">{len(run.skipped_reasons)}</span></h2>'
+            f'<ul class="skipped-list">{items}</ul></section>'
+        )
+    return "".join(parts)
+
+
 def render_report(
     personas: Sequence[Persona],
     artifacts: Sequence[CopyArtifact],
@@ -710,6 +803,21 @@ def render_report(
             f'<p class="note">{esc(BRIEF_MISSING)}: claims, banned phrases, reading grade and '
             "email footers were not checked (personagen report OUT --brief BRIEF).</p>"
         )
+    problems = run_problems(run)
+    run_nav = ""
+    if problems:
+        counts = [
+            ("failed-jobs", "Jobs that failed", len(run.failed_jobs)),
+            ("skipped-jobs", "Jobs skipped", len(run.skipped_reasons)),
+        ]
+        run_nav = '<div class="nav-label">This run</div><ul class="nav-run">' + "".join(
+            f'<li><a href="#{a}">{label}</a> <span class="nav-title">{n}</span></li>'
+            for a, label, n in counts
+            if n
+        )
+        run_nav += "</ul>"
+    if not personas and not artifacts:
+        problems += '<p class="no-copy">No personas or copy were written by this run.</p>'
     title = f"{brief.product.name} campaign" if brief else "Campaign report"
     brief_line = f"<span><b>Brief</b> {esc(brief.id)}</span>" if brief else ""
     return (
@@ -721,8 +829,8 @@ def render_report(
         f'<header class="top"><div class="brand-mark">personagen</div>'
         f'<h1>{esc(title)}</h1><div class="run">{brief_line}{_run_line(run)}</div></header>'
         f'<div class="layout"><nav class="side" aria-label="Personas and channels">'
-        f'<div class="nav-label">Personas</div><ul>{"".join(nav)}</ul></nav>'
-        f'<main><div class="stats">{stat_html}</div>{note}{"".join(sections)}'
+        f'{run_nav}<div class="nav-label">Personas</div><ul>{"".join(nav)}</ul></nav>'
+        f'<main><div class="stats">{stat_html}</div>{note}{problems}{"".join(sections)}'
         '<footer class="foot">Generated by personagen. Every persona claim quotes an '
         "interview note verbatim; counters measure copy against the channel registry.</footer>"
         "</main></div></body></html>\n"
@@ -731,8 +839,11 @@ def render_report(
 
 def build_report(out: Path, brief: Brief | None = None) -> tuple[str, ReportSummary]:
     """Read an output folder and render its report."""
-    personas, artifacts = load_output(out)
+    personas, artifacts = load_output(out, allow_empty=True)
     run = read_run_info(out, personas, artifacts)
+    if not personas and not (run.failed_jobs or run.skipped_reasons):
+        # Nothing to show: not a run's output folder, or one that never started.
+        raise InputError(str(out), NO_PERSONAS)
     findings = {i: lint_artifact(a, brief) for i, a in enumerate(artifacts)}
     page = render_report(personas, artifacts, brief, run, findings)
     flat = [f for found in findings.values() for f in found]
