@@ -52,7 +52,6 @@ TERMINAL_STATUSES = frozenset({"completed", "failed", "expired", "cancelled"})
 JOBS_METADATA = "personagen_jobs"  # batch metadata: digest of the jobs it answers
 
 
-
 def poll_seconds() -> float:
     """Seconds between two status checks: $PERSONAGEN_BATCH_POLL_SECONDS, else POLL_SECONDS."""
     value = os.environ.get(POLL_ENV, "").strip()

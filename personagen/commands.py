@@ -108,4 +108,4 @@ async def run_copy(
         f"{report.count('failed')} failed\n{usage_line(report.usage, settings.model)}"
     )
     warnings = report.warnings + _failures(report)
-    return CommandResult(summary, warnings, failed=report.count("failed"))
+    return CommandResult(summary, warnings, failed=report.unfinished())

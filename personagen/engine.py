@@ -83,6 +83,14 @@ class RunReport:
         """Jobs that ended in `state`."""
         return sum(1 for o in self.outcomes if o.state == state)
 
+    def unfinished(self) -> int:
+        """Jobs that failed or that the budget left undone: the command exits 1."""
+        return self.count("failed") + sum(
+            1
+            for o in self.outcomes
+            if o.state == "skipped" and (o.error or "").startswith("budget reached")
+        )
+
     def failures(self) -> dict[str, str]:
         """Failed jobs and their causes."""
         return {o.job_id: o.error or "" for o in self.outcomes if o.state == "failed"}
@@ -160,8 +168,15 @@ def persona_key(settings: Settings, segment: SegmentInput) -> str:
         segment.icp.model_dump(mode="json"),
         [n.model_dump(mode="json", exclude={"path"}) for n in segment.notes],
         segment.count,
-        segment.speakers.model_dump(mode="json") if segment.speakers else None,
+        _speakers(segment.speakers),
     )
+
+
+def _speakers(speakers: SpeakerRoles | None) -> dict[str, list[str]] | None:
+    """A speaker mapping for a key: an empty one is the same as none."""
+    if speakers is None or not (speakers.interviewee or speakers.interviewer):
+        return None
+    return speakers.model_dump(mode="json")
 
 
 class CampaignEngine:

@@ -41,7 +41,8 @@ class ReplayMissError(PersonagenError):
         super().__init__(
             f"{directory}: no cassette answers task '{task}' (request key {key}); "
             "re-record with --record DIR, or carry the old answers over to the changed "
-            "requests with --rekey"
+            "requests with --rekey (cassettes recorded from an OpenAI-compatible server "
+            "replay with strict_schema: false in the settings)"
         )
 
 

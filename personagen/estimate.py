@@ -65,7 +65,7 @@ def estimate_personas(door: Door, segment: SegmentInput, into: Estimate) -> None
     insights = 0
     for note in segment.notes:
         citable = citable_note(note, segment.speakers)
-        parts = note_parts(citable, note_budget_chars(door))
+        parts = note_parts(citable, note_budget_chars(door, segment.icp, note))
         for part in parts:
             into.add_call(
                 prepare_extraction(door, segment.icp, note, citable, part, len(parts)), settings

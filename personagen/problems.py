@@ -31,6 +31,9 @@ def human_path(loc: tuple[int | str, ...]) -> str:
 
 def describe_problems(exc: BaseException) -> list[str]:
     """One sentence per problem of a refused answer."""
+    known = getattr(exc, "problems", None)
+    if isinstance(known, list) and known:
+        return [str(problem) for problem in known]
     if not isinstance(exc, ValidationError):
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         return [lines[0][:400]] if lines else [type(exc).__name__]

@@ -36,26 +36,20 @@ BRIEF = {
     },
 }
 
+# Dana's sentences are numbered [1] to [3] in the extraction prompt (the interviewer's
+# question is context, never numbered); the tool attaches the words.
 INSIGHTS = {
     "role": "VP Marketing",
     "insights": [
-        {
-            "kind": "pain_points",
-            "text": "Churn surprises",
-            "quote": "Churn is always a surprise for us",
-        },
-        {"kind": "channels", "text": "Reads LinkedIn", "quote": "I read LinkedIn every morning"},
-        {
-            "kind": "objections",
-            "text": "Security reviews",
-            "quote": "Security reviews slow every purchase",
-        },
+        {"kind": "pain_points", "text": "Churn surprises", "sentences": [1]},
+        {"kind": "channels", "text": "Reads LinkedIn", "sentences": [2]},
+        {"kind": "objections", "text": "Security reviews", "sentences": [3]},
     ],
 }
 
 
-def _item(text: str, quote: str) -> dict[str, Any]:
-    return {"text": text, "evidence": [{"note_id": "dana", "quote": quote}]}
+def _item(text: str, insight_id: str) -> dict[str, Any]:
+    return {"text": text, "evidence": [insight_id]}
 
 
 PERSONAS = {
@@ -69,11 +63,9 @@ PERSONAS = {
             "summary": "Owns pipeline.",
             "responsibilities": [],
             "goals": [],
-            "pain_points": [
-                _item("Churn arrives without warning", "Churn is always a surprise for us")
-            ],
-            "channels": [_item("LinkedIn daily", "I read LinkedIn every morning")],
-            "objections": [_item("Security reviews", "Security reviews slow every purchase")],
+            "pain_points": [_item("Churn arrives without warning", "dana.1")],
+            "channels": [_item("LinkedIn daily", "dana.2")],
+            "objections": [_item("Security reviews", "dana.3")],
             "motivations": [],
         }
     ]
@@ -96,7 +88,6 @@ BATTLECARD = {
     "talk_track": "You told us churn shows up late. We flag risk early inside your CRM.",
     "objections": [
         {
-            "objection_id": "objection-1",
             "objection": "Security reviews take forever",
             "buying_stage": "procurement",
             "why_they_raise_it": "Every new tool touching customer data is reviewed.",

@@ -234,7 +234,8 @@ def test_batch_answers_every_copy_job_at_half_price(tmp_path: Path) -> None:
 
 def test_failed_and_invalid_batch_answers_go_live(tmp_path: Path) -> None:
     objections = list(cast(list[dict[str, Any]], BATTLECARD["objections"]))
-    invalid = {**BATTLECARD, "objections": objections * 2}  # answers one objection twice
+    # Answers the persona's one objection twice.
+    invalid = {**BATTLECARD, "objections": objections * 2}
 
     def outcome(line: dict[str, Any]) -> dict[str, Any] | int:
         if line["custom_id"] == X_JOB:
@@ -255,7 +256,7 @@ def test_failed_and_invalid_batch_answers_go_live(tmp_path: Path) -> None:
     (reask,) = [r for r in sent if tool_name(r) == "BattlecardDraft"]
     first = batch_bodies[OBJECTIONS_JOB]["messages"]
     assert len(reask["messages"]) > len(first) and reask["messages"][: len(first)] == first
-    assert "objections repeated" in json.dumps(reask["messages"][len(first) :])
+    reask_text = json.dumps(reask["messages"][len(first) :])
     summary = json.loads((tmp_path / "out" / "run.json").read_text())
     assert summary["done"] == 3 and summary["failed"] == 0
     # persona calls 2, live X 1, the objections batch line 1 and its live re-ask 1
@@ -268,11 +269,16 @@ def test_failed_and_invalid_batch_answers_go_live(tmp_path: Path) -> None:
         (tmp_path / "out" / "copy" / "vp-marketing" / "objections.json").read_text()
     )
     assert len(battlecard["draft"]["objections"]) == 1
+    assert battlecard["draft"]["objections"][0]["objection_id"] == "objection-1"  # by the tool
+    # The re-ask names the problem the model can fix: one entry per persona objection (the
+    # objection ids are the tool's, not part of the answer's schema).
+    assert "answer each of the 1 once" in reask_text, reask_text
 
 
 def _invoke_directly(campaign: Path, out: Path, settings: Settings, progress: Any) -> None:
     loaded = load_campaign(campaign)
-    segments = [SegmentInput(s.icp, s.notes, s.count) for s in loaded.segments]
+    speakers = loaded.campaign.speakers  # as `personagen run` passes them
+    segments = [SegmentInput(s.icp, s.notes, s.count, speakers) for s in loaded.segments]
     request = CampaignRequest(
         settings,
         segments,

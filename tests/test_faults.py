@@ -15,16 +15,26 @@ from typing import Any
 import pytest
 
 from personagen.errors import GenerationError
+from personagen.inputs.citable import citable_note
 from personagen.llm.door import Door
 from personagen.models.note import Note
-from personagen.pipeline.personas import synthesize_personas
+from personagen.pipeline.personas import (
+    note_budget_chars,
+    note_parts,
+    prepare_extraction,
+    synthesize_personas,
+)
 from personagen.testing.stub_server import Reply, Script, StubServer, completion, tool_name
 from tests.helpers import example_icp, note, stub_settings
 
 # Helpers shared with test_redact, test_secrets and test_injection ------------------------
 
 NOTE_BLOCK = re.compile(r'<interview_note id="([^"]+)"[^>]*>\n(.*?)\n</interview_note>', re.S)
-INSIGHT_LINE = re.compile(r'^- \[(\w+)\] (.*) — quote: "(.*)"$', re.M)
+# An interviewee sentence in the extraction prompt: "[12] We lose deals to spreadsheets."
+SENTENCE_LINE = re.compile(r"^\[(\d+)\] (.*)$", re.M)
+# An insight in the synthesis prompt: - `dana.1` [pain_points] Churn — they said: "..."
+INSIGHT_LINE = re.compile(r'^- `([^`]+)` \[(\w+)\] (.*) — they said: "(.*)"$', re.M)
+PERSONA_COUNT = re.compile(r"Write exactly (\d+) distinct buyer persona")
 
 
 def first_user_message(body: dict[str, Any]) -> str:
@@ -32,30 +42,47 @@ def first_user_message(body: dict[str, Any]) -> str:
     return str(next(m["content"] for m in body["messages"] if m["role"] == "user"))
 
 
-def insights_for(body: dict[str, Any], words: int = 6) -> dict[str, Any]:
-    """A valid NoteInsights answer: the note's first words, quoted verbatim."""
+def numbered_sentences(body: dict[str, Any]) -> dict[int, str]:
+    """The interviewee's numbered sentences shown in an extraction prompt, by number."""
     match = NOTE_BLOCK.search(first_user_message(body))
     assert match, "no <interview_note> block in the extraction prompt"
-    quote = " ".join(match.group(2).split()[:words])
+    return {int(n): text for n, text in SENTENCE_LINE.findall(match.group(2))}
+
+
+def insight_ids(body: dict[str, Any]) -> dict[str, str]:
+    """The insight ids listed in a synthesis prompt, with the quote attached to each."""
+    return {
+        insight_id: quote
+        for _, block in NOTE_BLOCK.findall(first_user_message(body))
+        for insight_id, _, _, quote in INSIGHT_LINE.findall(block)
+    }
+
+
+def insights_for(body: dict[str, Any], count: int = 1) -> dict[str, Any]:
+    """A valid NoteInsights answer: one insight citing the first `count` (1-3) numbered
+    sentences."""
+    numbers = sorted(numbered_sentences(body))
+    assert numbers, "no numbered sentence in the extraction prompt"
     return {
         "role": "Head of Finance",
-        "insights": [{"kind": "pain_points", "text": "Says this first", "quote": quote}],
+        "insights": [
+            {"kind": "pain_points", "text": "Says this first", "sentences": numbers[:count]}
+        ],
     }
 
 
 def persona_set_for(body: dict[str, Any]) -> dict[str, Any]:
-    """A valid PersonaSetDraft answer citing every quote listed in the synthesis prompt."""
-    evidence = [
-        {"note_id": note_id, "quote": quote}
-        for note_id, block in NOTE_BLOCK.findall(first_user_message(body))
-        for _, _, quote in INSIGHT_LINE.findall(block)
-    ]
-    assert evidence, "no quoted insight in the synthesis prompt"
+    """A valid PersonaSetDraft answer: as many personas as asked, each citing every insight
+    id listed in the synthesis prompt."""
+    evidence = list(insight_ids(body))
+    assert evidence, "no insight id in the synthesis prompt"
+    count = PERSONA_COUNT.search(first_user_message(body))
+    assert count, "no persona count in the synthesis prompt"
     return {
         "personas": [
             {
-                "name": "Finance Fiona",
-                "title": "CFO",
+                "name": "Finance Fiona" if n == 1 else f"Finance Fiona {n}",
+                "title": "CFO" if n == 1 else f"CFO {n}",
                 "seniority": "c_level",
                 "department": "Finance",
                 "buying_role": "economic_buyer",
@@ -67,6 +94,7 @@ def persona_set_for(body: dict[str, Any]) -> dict[str, Any]:
                 "objections": [],
                 "motivations": [],
             }
+            for n in range(1, int(count.group(1)) + 1)
         ]
     }
 
@@ -144,15 +172,37 @@ async def test_connection_reset_then_success_is_retried() -> None:
     assert run.personas and not script.paid_twice()
 
 
+async def _extract(script: Recorder, **settings: Any) -> Any:
+    """Generate the extraction call of NOTE through the door alone (no stage around it)."""
+    citable = citable_note(NOTE)
+    with StubServer(script) as stub:
+        async with Door(stub_settings(stub.base_url, **settings)) as door:
+            (part,) = note_parts(citable, note_budget_chars(door, example_icp(), NOTE))
+            call = prepare_extraction(door, example_icp(), NOTE, citable, part, 1)
+            return await door.generate(call)
+
+
+async def _stage_error(script: Recorder, **settings: Any) -> GenerationError:
+    """The error of a persona stage whose only note never gets a usable answer."""
+    with pytest.raises(GenerationError) as caught:
+        await _run(script, **settings)
+    return caught.value
+
+
 async def test_hang_past_the_timeout_fails_after_bounded_retries() -> None:
     script = Recorder(fallback=lambda body, n: Reply(delay=2.0, body=ERROR_BODY))
     started = time.monotonic()
     with pytest.raises(GenerationError) as caught:
-        await _run(script, timeout=0.5, transient_retries=2)
+        await _extract(script, timeout=0.5, transient_retries=2)
     assert caught.value.task == "extract_insights"
     assert "timeout" in str(caught.value) and "0.5s" in str(caught.value)
-    assert len(script.arrivals) == 2  # one try and one retry, then the job fails
+    assert len(script.arrivals) == 2  # one try and one retry, then the call fails
     assert time.monotonic() - started < 6
+    # The persona stage with no other note fails too, with the same bounded retries.
+    script = Recorder(fallback=lambda body, n: Reply(delay=2.0, body=ERROR_BODY))
+    error = await _stage_error(script, timeout=0.5, transient_retries=2)
+    assert error.task == "extract_insights"
+    assert len(script.arrivals) == 2
 
 
 async def test_invalid_json_arguments_are_reasked_once() -> None:
@@ -174,14 +224,23 @@ def _bad_kind(body: dict[str, Any], n: int) -> Reply:
 async def test_a_field_invalid_on_every_answer_names_the_task_and_reason() -> None:
     script = Recorder(fallback=_bad_kind)
     with pytest.raises(GenerationError) as caught:
-        await _run(script, reasks=1)
+        await _extract(script, reasks=1)
     error = caught.value
     assert error.task == "extract_insights"
-    assert "still invalid" in error.reason and "kind" in error.reason and "hobbies" in error.reason
+    # One readable sentence per problem, naming the field as people count; no pydantic dump.
+    assert "still invalid" in error.reason and "insights[1].kind: " in error.reason
+    assert "'pain_points'" in error.reason  # what the field accepts
     assert str(error).startswith("task 'extract_insights' failed:")
+    assert error.problems == [error.reason.split(": ", 1)[1]]
+    assert not any("validation error" in p or "pydantic" in p for p in error.problems)
     assert error.last_output is not None and error.last_output["insights"][0]["kind"] == "hobbies"
+    assert error.usage is not None and error.usage.network_calls == 2  # failed work is billed
     assert all(tool_name(body) == "NoteInsights" for body in script_bodies(script))
     assert len(script.answers) <= 3  # bounded: never more than reasks + 2 calls
+    # In the persona stage the note yields nothing usable: the stage fails, still bounded.
+    script = Recorder(fallback=_bad_kind)
+    assert (await _stage_error(script, reasks=1)).task == "extract_insights"
+    assert len(script.answers) == 2
 
 
 def script_bodies(script: Recorder) -> list[dict[str, Any]]:
@@ -202,17 +261,28 @@ def _truncated(body: dict[str, Any], n: int) -> Reply:
 async def test_a_truncated_answer_is_never_accepted_nor_repeated() -> None:
     script = Recorder(fallback=_truncated)
     with pytest.raises(GenerationError) as caught:
-        await _run(script)
+        await _extract(script)
     assert "cut off at max_output_tokens" in str(caught.value)
     assert len(script.answers) == 1  # same request, same limit: asking again would not help
+    script = Recorder(fallback=_truncated)
+    await _stage_error(script)
+    assert len(script.answers) == 1  # nor does the stage accept or repeat it
 
 
 async def test_a_truncated_answer_is_a_generation_error_naming_the_task() -> None:
     script = Recorder(fallback=_truncated)
     with pytest.raises(GenerationError) as caught:
-        await _run(script)
+        await _extract(script)
     assert caught.value.task == "extract_insights"
     assert "max_output_tokens" in str(caught.value) or "length" in str(caught.value)
+    assert (await _stage_error(Recorder(fallback=_truncated))).task == "extract_insights"
+
+
+async def test_a_stage_with_no_usable_note_says_why() -> None:
+    """When every note fails, the stage's error still carries each note's cause."""
+    error = await _stage_error(Recorder(fallback=_truncated))
+    said = "\n".join([error.reason, *error.problems])
+    assert "n1" in said and "max_output_tokens" in said, said
 
 
 class DictCache:

@@ -14,9 +14,9 @@ from personagen.llm.door import Door
 from personagen.models.note import Note, NoteMeta
 from personagen.pipeline.personas import synthesize_personas
 from personagen.redact import redact_notes
-from personagen.testing.stub_server import StubServer
+from personagen.testing.stub_server import Reply, StubServer, completion, tool_name
 from tests.helpers import example_icp, note, stub_settings
-from tests.test_faults import valid_reply
+from tests.test_faults import insights_for, valid_reply
 
 runner = CliRunner()
 ICP = Path(__file__).parent / "data" / "inputs" / "icp.yaml"
@@ -266,6 +266,13 @@ NOTES = [
 ]
 
 
+def _cite_all(body: dict[str, Any], n: int) -> Reply:
+    """Valid answers whose extraction cites every numbered sentence of the note (up to 3)."""
+    if tool_name(body) == "NoteInsights":
+        return completion(insights_for(body, count=3), name="NoteInsights")
+    return valid_reply(body, n)
+
+
 def _sent(stub: StubServer) -> list[str]:
     """Every request body the stub received: raw bytes as text, and JSON-decoded."""
     texts = []
@@ -277,7 +284,7 @@ def _sent(stub: StubServer) -> list[str]:
 
 async def test_pipeline_sends_only_placeholders() -> None:
     redacted, report = redact_notes(NOTES, company=True)
-    with StubServer(valid_reply) as stub:
+    with StubServer(_cite_all) as stub:
         async with Door(stub_settings(stub.base_url)) as door:
             run = await synthesize_personas(door, example_icp(), redacted, count=1)
     sent = _sent(stub)
@@ -288,7 +295,12 @@ async def test_pipeline_sends_only_placeholders() -> None:
     for placeholder in ("[PERSON-1]", "[EMAIL-1]", "[PHONE-1]", "[COMPANY-1]"):
         assert placeholder in joined
     quotes = [e.quote for p in run.personas for i in p.pain_points for e in i.evidence]
-    assert "[PERSON-1] here: reach me at [EMAIL-1]" in quotes  # grounded as sent
+    # Grounded as sent. (The contact line before Dana's first turn is the note's header,
+    # sent redacted but not citable.)
+    assert quotes == [
+        "[COMPANY-1] has fourteen marketers and the board asks about NRR.",
+        "Honestly, churn is always a surprise. Ask [PERSON-1], or call [PHONE-1].",
+    ]
     assert (report.emails, report.phones, report.names, report.companies) == (1, 2, 3, 1)
 
 
@@ -301,7 +313,7 @@ def test_cli_redact_flag_sends_and_writes_only_placeholders(tmp_path: Path) -> N
     )
     (notes / "cs-lead.txt").write_text(NOTES[1].text)
     out = tmp_path / "out"
-    with StubServer(valid_reply) as stub:
+    with StubServer(_cite_all) as stub:
         args = ["personas", "--icp", str(ICP), "--notes", str(notes), "-o", str(out)]
         result = runner.invoke(
             app, [*args, "--count", "1", "--base-url", stub.base_url, "--redact"]

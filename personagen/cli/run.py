@@ -152,7 +152,7 @@ def run(
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(_summary(report))
-    if report.count("failed"):
+    if report.unfinished():
         raise typer.Exit(1)
 
 

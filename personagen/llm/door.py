@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import httpx2
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from personagen.errors import (
     BudgetExceeded,
@@ -304,11 +304,33 @@ def _description(model: type[BaseModel]) -> str:
 
 @functools.cache
 def _instructor_model(model: type[BaseModel]) -> type[BaseModel]:
-    """instructor's wrapper of a response model, built once per model."""
+    """instructor's wrapper of a response model, built once per model.
+
+    A refused answer raises `Refused`, whose text (what instructor's re-ask tells the
+    model) is one readable sentence per problem instead of pydantic's dump.
+    """
+    from instructor.v2.core.errors import ResponseParsingError
     from instructor.v2.core.function_calls import response_schema
 
-    wrapped: type[BaseModel] = response_schema(model)
-    return wrapped
+    class Refused(ResponseParsingError):
+        """An answer that failed validation; instructor retries these."""
+
+        def __init__(self, error: ValidationError) -> None:
+            self.problems = describe_problems(error)
+            super().__init__("\n".join(self.problems))
+
+    wrapped: Any = response_schema(model)
+
+    class Readable(wrapped):  # type: ignore[misc]
+        @classmethod
+        def model_validate_json(cls, json_data: Any, **options: Any) -> Any:
+            try:
+                return super().model_validate_json(json_data, **options)
+            except ValidationError as error:
+                raise Refused(error) from error
+
+    Readable.__name__ = Readable.__qualname__ = model.__name__
+    return Readable
 
 
 def _instructor_mode(mode: str) -> Any:

@@ -422,6 +422,7 @@ class ObjectionHandling(_Copy):
     """One persona objection, why it comes up, and how to answer it."""
 
     objection_id: str = Field(
+        default="",
         description="Id of the persona's objection item, e.g. 'objection-2'.",
         json_schema_extra={"x-assigned": OBJECTION_IDS},
     )
@@ -439,8 +440,8 @@ class ObjectionHandling(_Copy):
     @classmethod
     def _persona_objection(cls, objection_id: str, info: ValidationInfo) -> str:
         known = _context(info).get(PERSONA_ITEM_IDS)
-        if known is None:
-            return objection_id
+        if known is None or (not objection_id and OBJECTION_IDS in _context(info)):
+            return objection_id  # an answer beyond the persona's objections: counted below
         objections = sorted(i for i in known if i.startswith(OBJECTION_PREFIX))
         if objection_id not in objections:
             raise ValueError(

@@ -173,7 +173,7 @@ class InsightDraft(BaseModel):
                     f"sentences {', '.join(map(str, outside))} are not citable here; cite "
                     f"only the numbered sentences [{low}] to [{high}] of this note"
                 )
-        return list(dict.fromkeys(sentences))
+        return sorted(set(sentences))
 
 
 class NoteInsights(BaseModel):
@@ -187,14 +187,21 @@ class NoteInsights(BaseModel):
 
 
 class Insight(StrictModel):
-    """An extracted insight with the words the tool attached: what synthesis may cite."""
+    """An extracted insight with the words the tool attached: what synthesis may cite.
+
+    `evidence` holds one quote per run of consecutive cited sentences, each verbatim.
+    """
 
     id: str = Field(description="'<note id>.<number>', e.g. 'cfo-helen.3'.")
     note_id: str
     kind: Section
     text: str
-    quote: str
-    sentences: list[int]
+    evidence: list[Evidence]
+
+    @property
+    def quote(self) -> str:
+        """The cited words for a prompt ('...' between runs that are not consecutive)."""
+        return " [...] ".join(e.quote for e in self.evidence)
 
 
 class Item(StrictModel):

@@ -174,8 +174,18 @@ def salvage_copy(call: PreparedCall, failure: GenerationError) -> Salvaged[BaseM
     Counts are relaxed (fewer variants than asked is better than none); every other rule
     still holds.
     """
-    relaxed = {k: v for k, v in call.context.items() if k not in (VARIANTS, STEPS, OBJECTION_COUNT)}
-    return salvage(call.response_model, failure.last_output, relaxed)
+    counts = {VARIANTS: "variants", STEPS: "steps", OBJECTION_COUNT: "objections"}
+    relaxed = {k: v for k, v in call.context.items() if k not in counts}
+    kept = salvage(call.response_model, failure.last_output, relaxed)
+    if kept is None:
+        return None
+    for key, field in counts.items():
+        wanted, written = call.context.get(key), getattr(kept.value, field, None)
+        if isinstance(wanted, int) and isinstance(written, list) and len(written) < wanted:
+            kept.dropped.append(
+                Dropped(field, [f"{len(written)} of the {wanted} {field} asked for are valid"])
+            )
+    return kept
 
 
 def to_artifact(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,9 +54,11 @@ ITEM_PREFIX = {
     "objections": "objection",
     "motivations": "motivation",
 }
-# Room kept for the instructions, the ICP summary and the answer in each call.
-PROMPT_OVERHEAD_TOKENS = 1500
-CHARS_PER_TOKEN = 4
+# Note text per token, counted low: local models' tokenizers are less efficient than
+# OpenAI's, so a part sized for them fits everywhere.
+CHARS_PER_TOKEN = 3
+# Share of the context kept free for a server's chat template and tool formatting.
+CONTEXT_MARGIN = 0.1
 # Typical answer sizes (tokens), for budgets and dry runs.
 EXTRACTION_OUTPUT_TOKENS = 700
 SYNTHESIS_OUTPUT_TOKENS = 3000
@@ -89,15 +91,23 @@ class NotePart:
     last: int
 
 
-def note_budget_chars(door: Door) -> int:
-    """How many characters of note text fit one extraction call."""
+def note_budget_chars(door: Door, icp: ICP, note: Note) -> int:
+    """How many characters of note text fit one extraction call of this ICP and note.
+
+    The prompt without the note (instructions, ICP, schema) is measured, not assumed, so a
+    large ICP or a small context (a local model's 8k) still gets calls that fit.
+    """
     settings = door.settings
-    tokens = settings.context_tokens - settings.max_output_tokens - PROMPT_OVERHEAD_TOKENS
-    if tokens < 500:
+    empty = CitableNote(note.id, (), {}, None, ())
+    frame = prepare_extraction(door, icp, note, empty, NotePart(1, (), 1, 1), 1)
+    margin = int(settings.context_tokens * CONTEXT_MARGIN)
+    tokens = settings.context_tokens - settings.max_output_tokens - frame.input_tokens - margin
+    if tokens < 200:
         raise InputError(
             "settings",
-            f"context_tokens {settings.context_tokens} leaves no room for notes after "
-            f"{settings.max_output_tokens} output tokens; raise --context-tokens",
+            f"context_tokens {settings.context_tokens} leaves no room for notes: the extraction "
+            f"prompt without the note is {frame.input_tokens} tokens and the answer may take "
+            f"{settings.max_output_tokens}; raise context_tokens or lower max_output_tokens",
         )
     return tokens * CHARS_PER_TOKEN
 
@@ -151,10 +161,11 @@ async def extract_note(
     """The role and the insights of one note, each with the exact words it cites."""
     for warning in citable.warnings:
         run.warnings.append(f"{note.id}: {warning}")
-    parts = note_parts(citable, note_budget_chars(door))
+    parts = note_parts(citable, note_budget_chars(door, icp, note))
     role = note.meta.role
     insights: list[Insight] = []
     said = {note.id: normalize("\n".join(b.text for b in citable.blocks if b.sentences))}
+    block_of = {n: i for i, block in enumerate(citable.blocks) for n in block.sentences}
     for part in parts:
         call = prepare_extraction(door, icp, note, citable, part, len(parts))
         run.prompt_versions["extract_insights"] = call.prompt_version
@@ -163,9 +174,12 @@ async def extract_note(
             continue
         role = role or answer.role
         for draft in answer.insights:
-            quote = citable.quote(draft.sentences)
-            # Defence in depth: every cited sentence is the interviewee's, word for word.
-            problems = [quote_problem(citable.sentences[n], note.id, said) for n in draft.sentences]
+            evidence = [
+                Evidence(note_id=note.id, quote=citable.quote(run_), sentences=run_)
+                for run_ in consecutive_runs(draft.sentences, block_of)
+            ]
+            # Defence in depth: every quote is the interviewee's, word for word.
+            problems = [quote_problem(e.quote, note.id, said) for e in evidence]
             problem = next((p for p in problems if p), None)
             if problem is not None:
                 run.warnings.append(f"{note.id}: insight '{draft.text}' dropped: {problem}")
@@ -176,15 +190,40 @@ async def extract_note(
                     note_id=note.id,
                     kind=draft.kind,
                     text=draft.text,
-                    quote=quote,
-                    sentences=list(draft.sentences),
+                    evidence=evidence,
                 )
             )
     return role, insights
 
 
-async def _answer(door: Door, call: PreparedCall, run: PersonaRun, what: str) -> Any:
-    """A call's valid answer, or what remains valid of it; None when nothing does."""
+def consecutive_runs(numbers: Sequence[int], block_of: Mapping[int, int]) -> list[list[int]]:
+    """[2, 3, 7] -> [[2, 3], [7]]: runs of sentences that follow each other in one turn.
+
+    Two numbers in a row are split when another speaker's turn lies between them, so
+    every run is a quote that occurs word for word in the note.
+    """
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        previous = runs[-1][-1] if runs else None
+        if previous == number - 1 and block_of.get(previous) == block_of.get(number):
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return runs
+
+
+async def _answer(
+    door: Door,
+    call: PreparedCall,
+    run: PersonaRun,
+    what: str,
+    relaxed: Sequence[str] = (),
+) -> Any:
+    """A call's valid answer, or what remains valid of it; None when nothing does.
+
+    `relaxed` names context keys left out when keeping the valid parts: their rules are
+    applied afterwards, item by item, where the dropped parts can be listed.
+    """
     try:
         generated = await door.generate(call)
     except BudgetExceeded as stop:
@@ -192,7 +231,8 @@ async def _answer(door: Door, call: PreparedCall, run: PersonaRun, what: str) ->
         raise
     except GenerationError as failure:
         run.add(failure.usage)
-        kept = salvage(call.response_model, failure.last_output, call.context)
+        context = {k: v for k, v in call.context.items() if k not in relaxed}
+        kept = salvage(call.response_model, failure.last_output, context)
         if kept is None:
             run.warnings.append(f"{what}: nothing usable in the answer ({failure.reason})")
             return None
@@ -238,10 +278,9 @@ def _ground_items(
         unknown = [ref for ref in draft.evidence if ref not in insights]
         for ref in draft.evidence:
             found = insights.get(ref)
-            if found is not None and all(e.quote != found.quote for e in evidence):
-                evidence.append(
-                    Evidence(note_id=found.note_id, quote=found.quote, sentences=found.sentences)
-                )
+            for quoted in found.evidence if found is not None else []:
+                if all(e.quote != quoted.quote for e in evidence):
+                    evidence.append(quoted)
         if evidence:
             distinct = len({e.note_id for e in evidence})
             item_id = f"{ITEM_PREFIX[section]}-{len(items) + 1}"
@@ -311,12 +350,17 @@ async def synthesize_personas(
     insights = [insight for _, found in extracted for insight in found]
     if not insights:
         raise GenerationError(
-            "extract_insights", "no grounded insight was found in any note", usage=run.usage
+            "extract_insights",
+            "no grounded insight was found in any note"
+            + (f": {run.warnings[0]}" if run.warnings else ""),
+            problems=run.warnings,
+            usage=run.usage,
         )
     call = prepare_synthesis(door, icp, count, insights, roles)
     run.prompt_versions["synthesize_personas"] = call.prompt_version
     try:
-        answer = await _answer(door, call, run, "persona synthesis")
+        # Unknown insight ids are dropped claim by claim (and listed on the persona).
+        answer = await _answer(door, call, run, "persona synthesis", (INSIGHT_IDS, COUNT))
     except BudgetExceeded as stop:
         stop.usage = run.usage
         raise
@@ -336,7 +380,10 @@ async def synthesize_personas(
     run.warnings += persona_warnings(run.personas)
     if not any(any(p.items().values()) for p in run.personas):
         raise GenerationError(
-            "synthesize_personas", "no persona with a grounded claim was written", usage=run.usage
+            "synthesize_personas",
+            "no persona with a grounded claim was written",
+            problems=run.warnings,
+            usage=run.usage,
         )
     if len(drafts) != count:
         run.warnings.append(f"asked for {count} personas, the model wrote {len(drafts)}")
