@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from personagen.llm.settings import PROVIDER_ENV_VARS  # noqa: E402
+from personagen.settings import PROVIDER_ENV_VARS  # noqa: E402
 from personagen.testing.stub_server import Reply, StubServer, completion, tool_name  # noqa: E402
 from tests.campaign_stub import ANSWERS, BRIEF, NOTE, PERSONAS  # noqa: E402
 

@@ -41,9 +41,9 @@ from personagen.engine import (  # noqa: E402
 )
 from personagen.estimate import plan_campaign  # noqa: E402
 from personagen.inputs.campaign import load_campaign  # noqa: E402
+from personagen.inputs.settings import resolve_settings  # noqa: E402
 from personagen.llm.door import Door  # noqa: E402
 from personagen.llm.meter import CURRENT_CALL  # noqa: E402
-from personagen.llm.settings import resolve_settings  # noqa: E402
 from personagen.store import Store  # noqa: E402
 from personagen.testing.stub_server import Reply, StubServer, schema_only_script  # noqa: E402
 

@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from personagen.checks.grounding import normalize, strip_outer_quotes  # noqa: E402
 from personagen.inputs import load_notes  # noqa: E402
-from personagen.llm.settings import PROVIDER_ENV_VARS  # noqa: E402
+from personagen.settings import PROVIDER_ENV_VARS  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "saas-retention"
 DEFAULT_VENV = ROOT / "bench" / ".llama-venv"

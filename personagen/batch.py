@@ -21,33 +21,24 @@ import json
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from personagen.engine import (
-    CampaignEngine,
-    CampaignRequest,
-    JobOutcome,
-    ProgressHook,
-    RunReport,
-    close_run,
-    persona_stage,
-)
+from personagen.batch_answers import BatchAnswers, BatchSummary, batch_usage
+from personagen.engine import CampaignEngine, CampaignRequest, close_run, persona_stage
 from personagen.errors import BudgetExceeded, ProviderError, SettingsError
 from personagen.export.outputs import prepare_output_dir
-from personagen.llm.door import Door, PreparedCall
-from personagen.llm.exchange import usage_of
-from personagen.llm.meter import Usage
-from personagen.llm.pricing import Price
+from personagen.llm import BATCH_ENDPOINT as BATCH_URL
+from personagen.llm import BatchAPI, Door, PreparedCall, Usage
 from personagen.models.brief import Brief
+from personagen.outcomes import JobOutcome, ProgressHook, RunReport
 from personagen.pipeline.copy import CopyJob, prepare_copy, unanswerable
 from personagen.store import Store, open_store
 
 BATCH_PRICE_FACTOR = 0.5  # the Batch API bills tokens at half the live price
 POLL_SECONDS = 30.0  # default wait between two status checks of a batch
 POLL_ENV = "PERSONAGEN_BATCH_POLL_SECONDS"
-BATCH_URL = "/v1/chat/completions"
 TERMINAL_STATUSES = frozenset({"completed", "failed", "expired", "cancelled"})
 JOBS_METADATA = "personagen_jobs"  # batch metadata: digest of the jobs it answers
 
@@ -120,72 +111,6 @@ def batch_lines(door: Door, jobs: list[CopyJob], brief: Brief) -> dict[str, Batc
     return lines
 
 
-def batch_usage(body: dict[str, Any], price: Price | None, factor: float) -> Usage:
-    """What one batch answer cost: its tokens at `factor` times the live price, one call."""
-    input_tokens, output_tokens, cached_tokens = usage_of(body)
-    cost = price.cost(input_tokens, output_tokens, cached_tokens) * factor if price else 0.0
-    return Usage(
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cached_tokens=cached_tokens,
-        cost_usd=cost,
-        network_calls=1,
-    )
-
-
-class BatchAnswers:
-    """The door's response cache in batch mode: the store, plus the batch's answers.
-
-    Batch answers are always written to the store (they are paid for, and a run stopped
-    after collecting them must find them again); other entries are read only when the
-    settings enable the cache.
-    """
-
-    def __init__(self, store: Store, *, use_cache: bool) -> None:
-        self.store = store
-        self.use_cache = use_cache
-        self._batch_keys: set[str] = set()
-
-    def get_response(self, key: str) -> bytes | None:
-        """The cached body for `key`, if any."""
-        if self.use_cache or key in self._batch_keys:
-            return self.store.get_response(key)
-        return None
-
-    def put_response(self, key: str, task: str, body: bytes) -> None:
-        """Store a successful body under `key`."""
-        if self.use_cache:
-            self.store.put_response(key, task, body)
-
-    def add_batch_answer(self, key: str, task: str, body: bytes) -> None:
-        """Keep a batch answer so the job's first exchange is served from it."""
-        self._batch_keys.add(key)
-        self.store.put_response(key, task, body)
-
-
-@dataclass
-class BatchSummary:
-    """What the batch stage did, for run.json."""
-
-    batch_id: str
-    status: str = ""
-    resumed: bool = False
-    lines: int = 0
-    answered: int = 0
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        """The summary as written to run.json."""
-        return {
-            "id": self.batch_id,
-            "status": self.status,
-            "resumed": self.resumed,
-            "lines": self.lines,
-            "answered": self.answered,
-            "errors": self.errors,
-        }
-
-
 class BatchEngine(CampaignEngine):
     """The campaign engine, charging each batch-answered job its batch exchange."""
 
@@ -244,21 +169,6 @@ def _status_line(batch: Any) -> str:
     return f"batch {batch.id}: {batch.status}{done}"
 
 
-async def _file_lines(client: Any, file_id: str | None) -> list[dict[str, Any]]:
-    if not file_id:
-        return []
-    content = await client.files.content(file_id)
-    records: list[dict[str, Any]] = []
-    for text in (await content.aread()).decode("utf-8").splitlines():
-        try:
-            record = json.loads(text)
-        except ValueError:
-            continue
-        if isinstance(record, dict):
-            records.append(record)
-    return records
-
-
 def _error_text(record: dict[str, Any], response: dict[str, Any]) -> str:
     error = record.get("error")
     if not isinstance(error, dict):
@@ -293,28 +203,12 @@ class BatchStage:
 
     async def run(self, jobs: list[CopyJob], brief: Brief) -> BatchSummary | None:
         """Answer what it can of `jobs` by batch; None when no batch was needed."""
-        import openai
-
         lines = batch_lines(self.engine.door, jobs, brief)
         if not lines:
             return None
-        client = self.engine.door.openai_client()
-        try:
-            return await self._run(client, lines, brief)
-        except openai.APIStatusError as error:
-            message = getattr(error, "message", "") or str(error)
-            raise ProviderError(
-                f"the Batch API at {self.engine.door.base_url} answered "
-                f"{error.status_code}: {message.splitlines()[0] if message else ''}"
-            ) from None
-        except openai.APIConnectionError:
-            raise ProviderError(
-                f"cannot reach the Batch API at {self.engine.door.base_url}"
-            ) from None
+        return await self._run(BatchAPI(self.engine.door), lines)
 
-    async def _run(
-        self, client: Any, lines: dict[str, BatchLine], brief: Brief
-    ) -> BatchSummary | None:
+    async def _run(self, client: BatchAPI, lines: dict[str, BatchLine]) -> BatchSummary | None:
         store, run_id, kind = self.engine.store, self.engine.run_id, batch_kind(self.name)
         digest = jobs_digest(lines.values())
         batch = await self._resumable(client, digest)
@@ -334,10 +228,12 @@ class BatchStage:
         while batch.status not in TERMINAL_STATUSES:
             self._status(_status_line(batch))
             await asyncio.sleep(self.poll_seconds)
-            batch = await client.batches.retrieve(batch.id)
+            batch = await client.retrieve(batch.id)
+            if batch is None:
+                raise ProviderError(f"batch {summary.batch_id} is no longer known to the server")
         summary.status = batch.status
-        outputs = await _file_lines(client, batch.output_file_id)
-        errors = await _file_lines(client, batch.error_file_id)
+        outputs = await client.records(batch.output_file_id)
+        errors = await client.records(batch.error_file_id)
         self._collect(lines, outputs, errors, summary)
         store.add_batch(run_id, batch.id, collected_kind(self.name))
         self._status(
@@ -346,36 +242,23 @@ class BatchStage:
         )
         return summary
 
-    async def _resumable(self, client: Any, digest: str) -> Any | None:
+    async def _resumable(self, client: BatchAPI, digest: str) -> Any | None:
         """The newest uncollected batch of this campaign sent for exactly these jobs."""
-        import openai
-
         store = self.engine.store
         collected = set(store.batches(collected_kind(self.name)))
         sent = list(dict.fromkeys(store.batches(batch_kind(self.name))))
         for batch_id in reversed(sent):
             if batch_id in collected:
                 continue
-            try:
-                batch = await client.batches.retrieve(batch_id)
-            except openai.NotFoundError:
-                continue
-            if (batch.metadata or {}).get(JOBS_METADATA) == digest:
+            batch = await client.retrieve(batch_id)
+            if batch is not None and (batch.metadata or {}).get(JOBS_METADATA) == digest:
                 return batch
         return None
 
-    async def _submit(self, client: Any, lines: list[BatchLine], digest: str) -> Any:
+    async def _submit(self, client: BatchAPI, lines: list[BatchLine], digest: str) -> Any:
         content = "".join(line.jsonl() + "\n" for line in lines).encode("utf-8")
-        uploaded = await client.files.create(
-            file=(f"personagen-{self.name}.jsonl", content, "application/jsonl"),
-            purpose="batch",
-        )
-        return await client.batches.create(
-            input_file_id=uploaded.id,
-            endpoint=BATCH_URL,
-            completion_window="24h",
-            metadata={"personagen_kind": batch_kind(self.name)[:512], JOBS_METADATA: digest},
-        )
+        metadata = {"personagen_kind": batch_kind(self.name)[:512], JOBS_METADATA: digest}
+        return await client.submit(self.name, content, metadata)
 
     def _collect(
         self,
@@ -435,7 +318,7 @@ async def run_campaign_batch(
     prepare_output_dir(request.output)
     with open_store(store) as db:
         answers = BatchAnswers(db, use_cache=settings.cache)
-        live = replace(settings, cache=True)
+        live = settings.model_copy(update={"cache": True})
         async with Door(live, cache=answers, budget_usd=request.budget_usd) as door:
             engine = BatchEngine(
                 door,

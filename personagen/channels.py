@@ -22,6 +22,8 @@ REGISTRY_FILE = "channels.yaml"
 URL = re.compile(r"https?://\S+")
 
 ChannelKind = Literal["email", "ad", "sales"]
+# How a channel's draft holds its pieces: e-mails in order, ad variants, or one battlecard.
+Shape = Literal["sequence", "variants", "battlecard"]
 Unit = Literal["characters", "words"]
 Text = Annotated[str, Field(min_length=1)]
 
@@ -81,6 +83,7 @@ class FieldLimit:
     unique: bool = False
     requires: Requirement | None = None
     counts_links_as: int | None = Field(default=None, ge=1)
+    csv_aliases: tuple[str, ...] = ()
 
     @property
     def hard_max(self) -> int | None:
@@ -114,15 +117,47 @@ class FieldLimit:
 
 
 @dataclass(frozen=True, config=_STRICT)
+class Export:
+    """The CSV a channel's copy is exported to.
+
+    `format` "review" is a review sheet: per field in `columns` (field, header, count
+    header) its text and its length as the platform counts it, then the landing page under
+    `url_header` when set, and the persona items addressed. "google_ads_editor" is Google
+    Ads Editor's import file.
+    """
+
+    file: Text
+    format: Literal["review", "google_ads_editor"] = "review"
+    columns: tuple[tuple[str, str, str], ...] = ()
+    url_header: str | None = None
+
+
+@dataclass(frozen=True, config=_STRICT)
 class Channel:
-    """A channel personagen writes copy for, with the limits of each of its fields."""
+    """A channel personagen writes copy for: its limits, and how it is written and shown.
+
+    `title` heads the channel in decks, `show` and the report; `shape` says how the draft
+    holds its pieces; `task` is its prompt template; `output_tokens` the typical answer
+    size (budgets and dry runs); `reading` the fields whose reading grade is checked.
+    """
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
     name: str
+    title: Text
     kind: ChannelKind
+    shape: Shape
+    task: Text
+    output_tokens: Annotated[int, Field(ge=1)]
     source: str
     fields: tuple[FieldLimit, ...]
+    reading: tuple[str, ...] = ()
+    export: Export | None = None
     schedule_days: tuple[int, ...] = ()
+
+    @property
+    def pieces(self) -> tuple[str, str]:
+        """Where the draft keeps its pieces and what one is called: ('variants', 'variant')."""
+        return _PIECES[self.shape]
 
     def field(self, name: str) -> FieldLimit:
         """The limits of field `name`; KeyError when the channel has no such field."""
@@ -135,6 +170,13 @@ class Channel:
     def field_names(self) -> tuple[str, ...]:
         """Names of the fields that have limits."""
         return tuple(f.name for f in self.fields)
+
+
+_PIECES: dict[str, tuple[str, str]] = {
+    "sequence": ("steps", "step"),
+    "variants": ("variants", "variant"),
+    "battlecard": ("objections", "objection"),
+}
 
 
 @dataclass(frozen=True, config=_STRICT)
@@ -178,7 +220,33 @@ def _consistency_problems(channels: tuple[Channel, ...]) -> list[str]:
                 problems.append(f"{where} requires unknown field '{limit.requires.field}'")
             if limit.items and limit.items.max is not None and limit.items.max < limit.items.min:
                 problems.append(f"{where}: items max is below items min")
+        for name in channel.reading:
+            if name not in names:
+                problems.append(f"{channel.id}.reading names unknown field '{name}'")
+        for name, _, _ in channel.export.columns if channel.export else ():
+            if name not in names:
+                problems.append(f"{channel.id}.export names unknown field '{name}'")
     return problems
+
+
+_EXTRA: dict[str, Channel] = {}
+
+
+def register_channel(channel: Channel) -> None:
+    """Add a channel at run time (after the YAML's), e.g. a plug-in's or a test's."""
+    problems = _consistency_problems((*_registry().values(), channel))
+    if problems:
+        raise InputError(f"channel '{channel.id}'", "; ".join(problems))
+    _EXTRA[channel.id] = channel
+
+
+def unregister_channel(channel_id: str) -> None:
+    """Remove a channel added with `register_channel`."""
+    _EXTRA.pop(channel_id, None)
+
+
+def _all() -> dict[str, Channel]:
+    return {**_registry(), **_EXTRA}
 
 
 @functools.cache
@@ -197,13 +265,18 @@ def _registry() -> dict[str, Channel]:
 
 def channel_ids(kind: ChannelKind | None = None) -> tuple[str, ...]:
     """Ids of the channels in registry order, optionally only those of one kind."""
-    return tuple(c.id for c in _registry().values() if kind is None or c.kind == kind)
+    return tuple(c.id for c in _all().values() if kind is None or c.kind == kind)
+
+
+def channels_of_shape(shape: Shape) -> tuple[str, ...]:
+    """Ids of the channels whose drafts have this shape, in registry order."""
+    return tuple(c.id for c in _all().values() if c.shape == shape)
 
 
 def get_channel(channel_id: str) -> Channel:
     """The channel with this id; UnknownChannel lists the valid ids."""
     try:
-        return _registry()[channel_id]
+        return _all()[channel_id]
     except KeyError:
         raise UnknownChannel(channel_id) from None
 

@@ -8,14 +8,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from personagen.engine import CampaignEngine, RunReport, SegmentInput, close_run
+from personagen.engine import CampaignEngine, SegmentInput, close_run
 from personagen.errors import GenerationError, InputError
 from personagen.export.outputs import prepare_output_dir
-from personagen.llm.door import Door
-from personagen.llm.meter import Usage
-from personagen.llm.settings import Settings
+from personagen.llm import Door, Settings, Upstream, Usage
 from personagen.models.brief import Brief
 from personagen.models.persona import Persona
+from personagen.outcomes import RunReport
 from personagen.pipeline.copy import CopyJob
 from personagen.store import open_store
 
@@ -44,13 +43,21 @@ def usage_line(usage: Usage, model: str) -> str:
 
 @asynccontextmanager
 async def engine_session(
-    settings: Settings, output: Path, name: str, source: str
+    settings: Settings,
+    output: Path,
+    name: str,
+    source: str,
+    *,
+    model: Upstream | None = None,
 ) -> AsyncIterator[CampaignEngine]:
-    """A store, a door and an engine for one command; the run is closed on the way out."""
+    """A store, a door and an engine for one command; the run is closed on the way out.
+
+    `model` stands in for the model server (e.g. `personagen.testing.FakeModel`).
+    """
     started = time.monotonic()
     prepare_output_dir(output)
     with open_store() as store:
-        async with Door(settings, cache=store) as door:
+        async with Door(settings, cache=store, upstream=model) as door:
             engine = CampaignEngine(door, store, output, name=name, source=source)
             yield engine
             stale = door.stale_warning()

@@ -11,8 +11,7 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +24,13 @@ from personagen.export.outputs import (
     write_json,
 )
 from personagen.export.persona_card import persona_markdown
-from personagen.llm.door import Door
-from personagen.llm.meter import Usage
-from personagen.llm.prompts import prompt_version
-from personagen.llm.settings import Settings
+from personagen.llm import Door, Settings, Upstream, Usage, prompt_version
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.icp import ICP
 from personagen.models.note import Note, SpeakerRoles
 from personagen.models.persona import Persona
+from personagen.outcomes import JobOutcome, ProgressHook, RunReport
 from personagen.pipeline.copy import (
     CopyJob,
     email_footer,
@@ -54,87 +51,6 @@ class SegmentInput:
     notes: list[Note]
     count: int
     speakers: SpeakerRoles | None = None
-
-
-@dataclass
-class JobOutcome:
-    """How one job ended; `usage` counts every exchange it made, failed ones included."""
-
-    job_id: str
-    state: str  # done | reused | failed | skipped
-    usage: Usage = field(default_factory=Usage)
-    error: str | None = None
-    detail: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RunReport:
-    """What a run did, for the summary line, run.json and `personagen runs show`."""
-
-    run_id: str
-    model: str
-    outcomes: list[JobOutcome] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    wall_seconds: float = 0.0
-    budget_usd: float | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    def count(self, state: str) -> int:
-        """Jobs that ended in `state`."""
-        return sum(1 for o in self.outcomes if o.state == state)
-
-    def unfinished(self) -> int:
-        """Jobs that failed or that the budget left undone: the command exits 1."""
-        return self.count("failed") + sum(
-            1
-            for o in self.outcomes
-            if o.state == "skipped" and (o.error or "").startswith("budget reached")
-        )
-
-    def failures(self) -> dict[str, str]:
-        """Failed jobs and their causes."""
-        return {o.job_id: o.error or "" for o in self.outcomes if o.state == "failed"}
-
-    def to_json(self) -> dict[str, Any]:
-        """The run summary as stored and written to run.json."""
-        return {
-            "run_id": self.run_id,
-            "model": self.model,
-            "jobs": len(self.outcomes),
-            "done": self.count("done"),
-            "reused": self.count("reused"),
-            "failed": self.count("failed"),
-            "skipped": self.count("skipped"),
-            "failures": self.failures(),
-            "failed_jobs": [
-                {
-                    "job_id": o.job_id,
-                    "reason": o.error or "",
-                    "problems": o.detail,
-                    "input_tokens": o.usage.input_tokens,
-                    "output_tokens": o.usage.output_tokens,
-                    "cost_usd": round(o.usage.cost_usd, 6),
-                }
-                for o in self.outcomes
-                if o.state == "failed"
-            ],
-            "skipped_jobs": [o.job_id for o in self.outcomes if o.state == "skipped"],
-            "skipped_reasons": {
-                o.job_id: o.error or "" for o in self.outcomes if o.state == "skipped"
-            },
-            "model_calls": self.usage.network_calls,
-            "replayed": self.usage.replayed,
-            "cache_hits": self.usage.cache_hits,
-            "rate_limited": self.usage.rate_limited,
-            "input_tokens": self.usage.input_tokens,
-            "output_tokens": self.usage.output_tokens,
-            "cost_usd": round(self.usage.cost_usd, 6),
-            "budget_usd": self.budget_usd,
-            "wall_seconds": round(self.wall_seconds, 3),
-        }
-
-
-ProgressHook = Callable[[JobOutcome], None]
 
 
 def _digest(*parts: object) -> str:
@@ -308,10 +224,12 @@ class CampaignEngine:
             )
         return artifact
 
-    async def finish_copy(self, jobs: list[CopyJob], brief: Brief) -> None:
+    async def finish_copy(self, jobs: list[CopyJob], brief: Brief) -> list[CopyArtifact]:
         """Run every copy job (each writes its JSON), then write the decks and exports."""
         results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
-        write_copy_views(self.output, [a for a in results if a is not None], brief)
+        artifacts = [a for a in results if a is not None]
+        write_copy_views(self.output, artifacts, brief)
+        return artifacts
 
     def _write_artifact(self, artifact: CopyArtifact) -> None:
         write_json(artifact_path(self.output, artifact), artifact)
@@ -370,12 +288,17 @@ async def run_campaign(
     *,
     progress: ProgressHook | None = None,
     store: Store | None = None,
+    model: Upstream | None = None,
 ) -> RunReport:
-    """Run a campaign end to end and write every output plus `run.json`."""
+    """Run a campaign end to end and write every output plus `run.json`.
+
+    `model` stands in for the model server (e.g. `personagen.testing.FakeModel`).
+    """
     started = time.monotonic()
     prepare_output_dir(request.output)
     with open_store(store) as db:
-        async with Door(request.settings, cache=db, budget_usd=request.budget_usd) as door:
+        door = Door(request.settings, cache=db, budget_usd=request.budget_usd, upstream=model)
+        async with door:
             engine = CampaignEngine(
                 door,
                 db,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from personagen.llm.meter import Usage
+    from personagen.llm import Usage
 
 
 class PersonagenError(Exception):

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 from personagen.engine import CampaignRequest, SegmentInput, copy_matrix, persona_key
 from personagen.inputs.citable import citable_note
-from personagen.llm.door import Door, PreparedCall
-from personagen.llm.pricing import price_for
-from personagen.llm.settings import Settings
+from personagen.llm import Door, PreparedCall, Settings, price_for
 from personagen.models.persona import Evidence, Item, Persona
 from personagen.pipeline.copy import prepare_copy, unanswerable
 from personagen.pipeline.personas import (

@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS runs (
     finished TEXT,
     status TEXT NOT NULL,
     model TEXT NOT NULL,
-    summary TEXT
+    summary TEXT,
+    pid INTEGER,
+    host TEXT
 );
 CREATE TABLE IF NOT EXISTS jobs (
     run_id TEXT NOT NULL REFERENCES runs(id),
@@ -103,14 +105,21 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=30000")
             self._db.executescript(SCHEMA)
-            columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
-            if "detail" not in columns:  # a store written before job details were kept
-                self._db.execute("ALTER TABLE jobs ADD COLUMN detail TEXT")
-            run_columns = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
-            if "pid" not in run_columns:  # a store written before runs knew their process
-                self._db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
-            if "host" not in run_columns:
-                self._db.execute("ALTER TABLE runs ADD COLUMN host TEXT")
+            # Stores written before jobs kept their details and runs their process.
+            self._add_column("jobs", "detail", "TEXT")
+            self._add_column("runs", "pid", "INTEGER")
+            self._add_column("runs", "host", "TEXT")
+
+    def _add_column(self, table: str, column: str, kind: str) -> None:
+        """Add a column an older store lacks; another process may be adding it too."""
+        columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+        if column in columns:
+            return
+        try:
+            self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        except sqlite3.OperationalError as error:
+            if "duplicate column" not in str(error):
+                raise
 
     def close(self) -> None:
         """Close the connection."""

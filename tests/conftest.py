@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from personagen.llm.settings import PROVIDER_ENV_VARS
+from personagen.settings import PROVIDER_ENV_VARS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "saas-retention"

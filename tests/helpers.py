@@ -7,9 +7,10 @@ from typing import Any
 
 import yaml
 
-from personagen.llm.settings import Settings, resolve_settings
+from personagen.inputs.settings import resolve_settings
 from personagen.models.icp import ICP
 from personagen.models.note import Note
+from personagen.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "saas-retention"

@@ -15,11 +15,12 @@ from typer.testing import CliRunner
 
 from personagen.batch import POLL_ENV, poll_seconds, run_campaign_batch
 from personagen.cli import app
-from personagen.engine import CampaignRequest, JobOutcome, SegmentInput
+from personagen.engine import CampaignRequest, SegmentInput
 from personagen.errors import SettingsError
 from personagen.inputs.campaign import load_campaign
 from personagen.llm.pricing import price_for
-from personagen.llm.settings import Settings
+from personagen.outcomes import JobOutcome
+from personagen.settings import Settings
 from personagen.store import Store
 from personagen.testing.stub_server import Reply, StubServer, completion, tool_name
 from tests.campaign_stub import ANSWERS, BATTLECARD, X_POSTS, script, write_campaign

@@ -47,7 +47,8 @@ RECOMMENDED_MAX = [
 
 
 def test_channel_ids_in_registry_order() -> None:
-    assert channel_ids() == ("google_rsa", "linkedin", "meta", "x", "email", "objections")
+    # One order everywhere: decks, show, the report and `--channels all`.
+    assert channel_ids() == ("email", "google_rsa", "linkedin", "meta", "x", "objections")
     assert channel_ids("ad") == ("google_rsa", "linkedin", "meta", "x")
     assert channel_ids("email") == ("email",)
 
@@ -56,7 +57,7 @@ def test_unknown_channel_lists_choices() -> None:
     with pytest.raises(UnknownChannel) as caught:
         get_channel("foo")
     assert str(caught.value) == (
-        "unknown channel 'foo'; choose from: google_rsa, linkedin, meta, x, email, objections"
+        "unknown channel 'foo'; choose from: email, google_rsa, linkedin, meta, x, objections"
     )
     assert isinstance(caught.value, PersonagenError)
     assert isinstance(caught.value, KeyError)
@@ -162,7 +163,11 @@ def test_consistency_problems_are_reported() -> None:
     bad = Channel(
         id="bad",
         name="Bad",
+        title="Bad ads",
         kind="ad",
+        shape="variants",
+        task="ads",
+        output_tokens=100,
         source="test",
         fields=(
             FieldLimit(

@@ -11,8 +11,8 @@ import pytest
 from personagen.checks.grounding import normalize
 from personagen.errors import ReplayMissError
 from personagen.inputs.citable import citable_note
+from personagen.inputs.settings import resolve_settings
 from personagen.llm.door import Door, PreparedCall
-from personagen.llm.settings import resolve_settings
 from personagen.models.contract import contract_schema
 from personagen.models.persona import SENTENCES, NoteInsights, Persona
 from personagen.pipeline.personas import synthesize_personas

@@ -9,14 +9,12 @@ from typing import Any
 
 import pytest
 
-from personagen.channels import get_channel
+from personagen.channels import Export, get_channel
 from personagen.errors import InputError
 from personagen.export.copy_deck import write_decks
 from personagen.export.csv_export import (
     GOOGLE_ADS_EDITOR_COLUMNS,
-    LINKEDIN_COLUMNS,
-    META_COLUMNS,
-    X_COLUMNS,
+    review_columns,
     write_csvs,
 )
 from personagen.export.outputs import write_copy_outputs
@@ -234,6 +232,12 @@ DRAFTS = {
 AD_CHANNELS = ("google_rsa", "linkedin", "meta", "x")
 
 
+def _export(channel_id: str) -> Export:
+    export = get_channel(channel_id).export
+    assert export is not None
+    return export
+
+
 def make_artifact(channel: str, persona: Persona | None = None) -> CopyArtifact:
     """A stored artifact whose draft went through the channel's model, as the pipeline does."""
     persona = persona or make_persona()
@@ -341,7 +345,7 @@ def test_review_csvs_have_their_columns_counts_and_addresses(tmp_path: Path) -> 
     assert names == ["google_ads_editor.csv", "linkedin.csv", "meta.csv", "x.csv"]
 
     columns, rows = read_csv(tmp_path / "linkedin.csv")
-    assert columns == list(LINKEDIN_COLUMNS) == [
+    assert columns == list(review_columns(_export('linkedin'))) == [
         "Persona", "Variant", "Introductory text", "Intro chars", "Headline", "Headline chars",
         "Description", "Description chars", "Destination URL", "Addresses",
     ]  # fmt: skip
@@ -355,7 +359,7 @@ def test_review_csvs_have_their_columns_counts_and_addresses(tmp_path: Path) -> 
     assert rows[1]["Addresses"] == "objection-1"
 
     columns, rows = read_csv(tmp_path / "meta.csv")
-    assert columns == list(META_COLUMNS) == [
+    assert columns == list(review_columns(_export('meta'))) == [
         "Persona", "Variant", "Primary text", "Primary chars", "Headline", "Headline chars",
         "Description", "Description chars", "Website URL", "Addresses",
     ]  # fmt: skip
@@ -367,7 +371,7 @@ def test_review_csvs_have_their_columns_counts_and_addresses(tmp_path: Path) -> 
     assert rows[0]["Addresses"] == "pain-1, goal-1"
 
     columns, rows = read_csv(tmp_path / "x.csv")
-    assert columns == list(X_COLUMNS) == [
+    assert columns == list(review_columns(_export('x'))) == [
         "Persona", "Variant", "Post text", "Weighted chars", "Addresses"
     ]  # fmt: skip
     assert len(rows) == 2

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from personagen.engine import CampaignRequest, RunReport, SegmentInput, run_campaign
+from personagen.engine import CampaignRequest, SegmentInput, run_campaign
 from personagen.inputs.campaign import load_campaign
 from personagen.inputs.citable import citable_note
 from personagen.models.persona import SECTIONS
+from personagen.outcomes import RunReport
 from personagen.testing.stub_server import (
     Reply,
     Script,

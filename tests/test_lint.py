@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
+from personagen import channels
+from personagen.channels import Channel, Export, FieldLimit, HardLimit
 from personagen.cli import app
 from personagen.lint import (
     BRIEF_MISSING,
@@ -18,8 +23,10 @@ from personagen.lint import (
     lint_csv_rows,
     lint_draft,
     lint_paths,
+    text_findings,
 )
 from personagen.models.brief import Brief
+from personagen.models.copy import DRAFT_MODELS, draft_model
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data" / "lint"
@@ -321,3 +328,86 @@ def test_help_has_an_example() -> None:
     result = runner.invoke(app, ["lint", "--help"])
     assert result.exit_code == 0
     assert "Example: personagen lint" in result.output
+
+
+# ------------------------------------------------------------------ the registry drives lint
+
+
+def test_a_token_holding_a_semicolon_keeps_its_fix_apart() -> None:
+    (finding,) = text_findings("Hi {{first; name}}, quick one.", "body", None)
+    assert finding.rule == "token"
+    assert finding.message == "token '{{first; name}}' is not allowed"
+    assert finding.fix.startswith("use only {{first_name}}")
+
+
+@contextlib.contextmanager
+def tiktok_channel() -> Iterator[None]:
+    """A 'tiktok' ad channel registered at run time: one field, caption, at most 100."""
+    channel = Channel(
+        id="tiktok",
+        name="TikTok",
+        title="TikTok ads",
+        kind="ad",
+        shape="variants",
+        task="ads",
+        output_tokens=300,
+        source="a test",
+        fields=(
+            FieldLimit(
+                name="caption",
+                label="caption",
+                plural="captions",
+                hard=HardLimit(source="a test", why="a test", max=100),
+                csv_aliases=("caption",),
+            ),
+        ),
+        reading=("caption",),
+        export=Export(file="tiktok.csv", columns=(("caption", "Caption", "Caption chars"),)),
+    )
+    channels.register_channel(channel)
+    try:
+
+        class TikTokAd(BaseModel):
+            caption: str
+            addresses: list[str] = []
+
+        @draft_model("tiktok")
+        class TikTokDraft(BaseModel):
+            variants: list[TikTokAd]
+
+        yield
+    finally:
+        channels.unregister_channel("tiktok")
+        DRAFT_MODELS.pop("tiktok", None)
+
+
+def tiktok_artifact(caption: str) -> dict[str, Any]:
+    artifact = json.loads((CFO / "x.json").read_text())
+    artifact["channel"] = "tiktok"
+    artifact["draft"] = {
+        "variants": [
+            {"caption": caption, "addresses": ["goal-1"]},
+            {"caption": "Renewal risk in Salesforce, 45 days early.", "addresses": ["goal-2"]},
+        ]
+    }
+    return artifact
+
+
+def test_a_channel_registered_at_run_time_is_linted(tmp_path: Path) -> None:
+    long_caption = "See which accounts will churn " * 5  # 150 characters
+    copy = tmp_path / "copy" / "cfo" / "tiktok.json"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(json.dumps(tiktok_artifact(long_caption)))
+    sheet = tmp_path / "exports" / "tiktok.csv"
+    sheet.parent.mkdir()
+    sheet.write_text(f"Persona,Variant,Caption,Caption chars\ncfo,1,{long_caption},150\n")
+    with tiktok_channel():
+        code, report = lint_json(tmp_path, "--brief", BRIEF)
+        assert code == 1
+        assert {f["file"] for f in report["findings"]} == {str(copy), str(sheet)}
+        found = rules(report)
+        assert ("length-hard-max", "error", "variants[1].caption") in found
+        assert ("length-hard-max", "error", "row 2.Caption") in found
+    assert "tiktok" not in channels.channel_ids() and "tiktok" not in DRAFT_MODELS
+    result = runner.invoke(app, ["lint", str(copy)])
+    assert result.exit_code == 2 and "unknown channel 'tiktok'" in result.output

@@ -14,8 +14,10 @@ from typer.testing import CliRunner
 
 from personagen.cli import app
 from personagen.export.report import load_output, read_run_info, render_report
+from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.persona import Persona
+from tests.test_lint import tiktok_artifact, tiktok_channel
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data" / "lint"
@@ -72,8 +74,12 @@ def test_persona_cards_show_role_sections_and_confidence(tmp_path: Path) -> None
     page = report(tmp_path)
     for label in ("Seniority", "Buying role", "Economic Buyer".lower()):
         assert label in page
-    for title in ("Goals", "Pains", "Objections", "Channels", "Responsibilities", "Motivations"):
-        assert f"<h4>{title} " in page
+    # The section titles are the Markdown card's (export/persona_card.py), in the report's order.
+    titles = ("Goals and KPIs", "Pain points and challenges", "Buying objections",
+              "Preferred channels", "Responsibilities and daily tasks",
+              "Motivations and buying triggers")  # fmt: skip
+    positions = [page.index(f"<h4>{title} ") for title in titles]
+    assert positions == sorted(positions)
     assert '<span class="conf high">high</span>' in page
     assert '<span class="conf low">low</span>' in page
 
@@ -267,3 +273,21 @@ def test_a_replayed_run_says_nothing_was_billed(tmp_path: Path) -> None:
     page = report(tmp_path, out)
     assert "<b>Cost</b> $0.0320 at live prices (replayed, nothing billed)" in page
     assert "<b>Run</b> r-7" in page and "46,766 in · 8,337 out" in page
+
+
+def test_a_channel_without_its_own_preview_gets_the_generic_ad() -> None:
+    loaded, artifacts = load_output(OUT)
+    with tiktok_channel():
+        tiktok = CopyArtifact.model_validate(
+            tiktok_artifact("Churn <b>early</b> {{first_name}}. " * 5)
+        )
+        page = render_report(loaded, [*artifacts, tiktok])
+    assert page.count('class="preview ad-post"') == 2
+    assert '<section class="channel tiktok" id="persona-chief-financial-officer-tiktok">' in page
+    assert '<a href="#persona-chief-financial-officer-tiktok">TikTok ads</a>' in page
+    assert '<span class="meta">2 variants</span>' in page
+    assert re.search(
+        r'<span class="count over" title="over the hard limit[^"]*">175/100</span>', page
+    )
+    assert "length-hard-max</span>" in page
+    assert 'Churn &lt;b&gt;early&lt;/b&gt; <span class="token">{{first_name}}</span>.' in page

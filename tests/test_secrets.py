@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from personagen.cli import app
 from personagen.errors import PersonagenError
-from personagen.llm.settings import resolve_settings
+from personagen.inputs.settings import resolve_settings
 from personagen.testing.stub_server import Reply, StubServer
 from tests.test_faults import valid_reply
 

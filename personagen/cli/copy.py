@@ -41,7 +41,7 @@ def copy_command(
 
     from personagen.commands import load_personas, run_copy
     from personagen.inputs import load_model
-    from personagen.llm.settings import resolve_settings
+    from personagen.inputs.settings import resolve_settings
     from personagen.models.brief import Brief
     from personagen.pipeline.copy import CopyJob, check_brief_for, check_counts, parse_channels
 

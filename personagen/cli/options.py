@@ -1,4 +1,7 @@
-"""Options shared by every command that calls a model."""
+"""Options shared by every command that calls a model.
+
+A flag wins over the environment, the campaign file and config.yaml (see `Settings`).
+"""
 
 from __future__ import annotations
 
@@ -25,15 +28,28 @@ Rekey = Annotated[
     typer.Option(help="With --replay: carry old answers over to changed requests."),
 ]
 Config = Annotated[
-    Path | None, typer.Option(help="Settings file (default $PERSONAGEN_HOME/config.yaml).")
+    Path | None,
+    typer.Option(
+        help="Settings file (default $PERSONAGEN_HOME/config.yaml). Precedence: flags > "
+        "environment > campaign file > this file > defaults."
+    ),
 ]
-ContextTokens = Annotated[int | None, typer.Option(help="The model's context budget in tokens.")]
-Concurrency = Annotated[int | None, typer.Option(help="Model calls in flight at once.")]
+ContextTokens = Annotated[
+    int | None,
+    typer.Option(help="The model's context budget in tokens (env PERSONAGEN_CONTEXT_TOKENS)."),
+]
+Concurrency = Annotated[
+    int | None, typer.Option(help="Model calls in flight at once (env PERSONAGEN_CONCURRENCY).")
+]
 Output = Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
 
 
 def settings_overrides(**flags: Any) -> dict[str, Any]:
     """Flags that were given, renamed to Settings fields."""
-    renamed = {"replay": "replay_dir", "record": "record_dir"}
-    overrides = {renamed.get(k, k): v for k, v in flags.items() if v not in (None, False)}
+    from personagen.settings import FLAGS
+
+    renamed = {flag.removeprefix("--"): name for name, flag in FLAGS.items()}
+    # `is`, not `in`: `--concurrency 0` must reach validation, not pass for "not given".
+    given = {k: v for k, v in flags.items() if v is not None and v is not False}
+    overrides = {renamed.get(k, k): v for k, v in given.items()}
     return overrides

@@ -54,7 +54,7 @@ def personas(
     from personagen.engine import SegmentInput
     from personagen.errors import InputError
     from personagen.inputs import load_model, load_notes
-    from personagen.llm.settings import resolve_settings
+    from personagen.inputs.settings import resolve_settings
     from personagen.models.icp import ICP
 
     icp_model = load_model(icp, ICP)

@@ -11,31 +11,31 @@ from personagen.cli import options
 from personagen.cli.app import app, user_errors
 
 if TYPE_CHECKING:
-    from personagen.engine import JobOutcome, RunReport, SegmentInput
+    from personagen.engine import SegmentInput
     from personagen.inputs.campaign import LoadedCampaign
-    from personagen.llm.settings import Settings
+    from personagen.outcomes import JobOutcome, RunReport
+    from personagen.settings import Settings
     from personagen.store import Store
 
 
 def _settings(
     loaded: LoadedCampaign, flags: dict[str, object], config: Path | None, *, dry_run: bool
 ) -> Settings:
-    from personagen.llm.settings import resolve_settings
+    """Flags > environment > the campaign's written settings > config file > defaults."""
+    from personagen.inputs.settings import merge_settings
 
     campaign = loaded.campaign
-    values: dict[str, object] = {
-        k: v for k, v in campaign.model.model_dump().items() if v is not None
-    }
-    values["concurrency"] = campaign.concurrency
-    values["requests_per_minute"] = campaign.rate_limits.requests_per_minute
-    values["tokens_per_minute"] = campaign.rate_limits.tokens_per_minute
-    if campaign.prices:
-        values["prices"] = campaign.prices
+    written = campaign.settings_values()
     live = flags.get("provider") not in (None, "replay") or flags.get("base_url") is not None
     if campaign.replay is not None and not live:  # --provider/--base-url: go live
-        values["replay_dir"] = campaign.replay
-    values.update({k: v for k, v in flags.items() if v is not None})
-    return resolve_settings(values, config, require_key=not dry_run)
+        written["replay_dir"] = campaign.replay
+    return merge_settings(
+        flags=flags,
+        campaign=written,
+        campaign_source=str(loaded.path),
+        config=config,
+        require_key=not dry_run,
+    )
 
 
 def _summary(report: RunReport) -> str:

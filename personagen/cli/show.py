@@ -170,13 +170,13 @@ def render_copy(console: Console, artifact: CopyArtifact, source: str = "") -> N
     from rich.text import Text
 
     from personagen.channels import get_channel
-    from personagen.export.copy_deck import CHANNEL_TITLES, parse_draft
+    from personagen.export.copy_deck import channel_title, parse_draft
     from personagen.models.copy import BattlecardDraft, EmailSequenceDraft
 
     draft = parse_draft(artifact, source)
     channel = get_channel(artifact.channel)
     header = Text()
-    header.append(f"{CHANNEL_TITLES.get(artifact.channel, channel.name)}\n", style="bold")
+    header.append(f"{channel_title(channel.id)}\n", style="bold")
     header.append(
         f"persona {artifact.persona_id} · brief {artifact.brief_id} · "
         f"written by {artifact.provenance.label()}",

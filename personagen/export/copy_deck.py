@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from personagen.atomic import write_text_atomic
-from personagen.channels import URL, FieldLimit, get_channel, measure
+from personagen.channels import URL, FieldLimit, channel_ids, get_channel, measure
 from personagen.checks.findings import Finding
 from personagen.errors import InputError
 from personagen.inputs.structured import validate_mapping
@@ -31,16 +31,6 @@ from personagen.models.copy import (
     ObjectionHandling,
 )
 
-# Channels in the order a deck (and `personagen show`) presents them.
-CHANNEL_ORDER = ("email", "google_rsa", "linkedin", "meta", "x", "objections")
-CHANNEL_TITLES = {
-    "email": "Email sequence",
-    "google_rsa": "Google responsive search ads",
-    "linkedin": "LinkedIn ads",
-    "meta": "Meta ads",
-    "x": "X promoted posts",
-    "objections": "Objection handling",
-}
 # Display labels where the registry's label reads badly as a heading.
 FIELD_LABELS = {"path1": "Path 1", "path2": "Path 2", "text": "Post"}
 # A persona id is also a file name: the Persona model's own pattern keeps it one.
@@ -128,9 +118,18 @@ def parse_draft(artifact: CopyArtifact, source: str = "") -> BaseModel:
     return validate_mapping(artifact.draft, model, f"{where}: draft")
 
 
+def channel_title(channel_id: str) -> str:
+    """A channel's heading in decks, `show` and the report (from the registry)."""
+    try:
+        return get_channel(channel_id).title
+    except KeyError:
+        return channel_id
+
+
 def channel_rank(channel_id: str) -> int:
-    """Sort key: the deck's channel order, unknown channels last."""
-    return CHANNEL_ORDER.index(channel_id) if channel_id in CHANNEL_ORDER else len(CHANNEL_ORDER)
+    """Sort key: the registry's channel order, unknown channels last."""
+    order = channel_ids()
+    return order.index(channel_id) if channel_id in order else len(order)
 
 
 def piece_warnings(warnings: Sequence[Finding], prefix: str) -> list[Finding]:
@@ -180,7 +179,7 @@ def deck_markdown(artifacts: Sequence[CopyArtifact]) -> str:
         "length where the platform gives one. ⚠ marks copy outside the recommended length.",
     ]
     for artifact in ordered:
-        lines += ["", f"## {CHANNEL_TITLES.get(artifact.channel, artifact.channel)}", ""]
+        lines += ["", f"## {channel_title(artifact.channel)}", ""]
         lines += _channel_lines(artifact)
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -198,9 +197,10 @@ def _channel_lines(artifact: CopyArtifact) -> list[str]:
     if artifact.final_url:
         lines += [f"**Final URL:** {artifact.final_url}", ""]
     claimed: list[str] = []
-    if isinstance(draft, EmailSequenceDraft):
+    shape = get_channel(artifact.channel).shape
+    if shape == "sequence" and isinstance(draft, EmailSequenceDraft):
         lines += _email_lines(artifact, draft, claimed)
-    elif isinstance(draft, BattlecardDraft):
+    elif shape == "battlecard" and isinstance(draft, BattlecardDraft):
         lines += _battlecard_lines(artifact, draft, claimed)
     else:
         lines += _variant_lines(artifact, draft, claimed)

@@ -16,7 +16,8 @@ Import > From file). Format choices, per Google Ads Editor's 'CSV file columns' 
   (QUOTE_MINIMAL, so only cells with commas, quotes or line breaks are quoted) and its
   default `\\r\\n` row endings.
 
-`linkedin.csv`, `meta.csv` and `x.csv` are review sheets, not imports: one row per ad
+`linkedin.csv`, `meta.csv` and `x.csv` are review sheets, not imports (files and columns
+are the channel registry's `export` entries, so a new channel's sheet is data): one row per ad
 variant with each field's length as the platform counts it (X counts every link as 23
 characters) and the persona items the variant addresses. They use the same encoding.
 
@@ -29,18 +30,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from personagen.atomic import write_text_atomic
+from personagen.channels import Export, channel_ids, get_channel
 from personagen.errors import InputError
 from personagen.export.copy_deck import count, parse_draft
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
-from personagen.models.copy import GoogleRSA, LinkedInAd, MetaAd, XPost
+from personagen.models.copy import GoogleRSA, piece_model
 
 # Google Ads Editor's RSA columns: as many as an RSA can hold.
 MAX_HEADLINES = 15
@@ -58,76 +60,39 @@ GOOGLE_ADS_EDITOR_COLUMNS: tuple[str, ...] = (
 )
 RSA_AD_TYPE = "Responsive search ad"
 RSA_STATUS = "Paused"
-
-LINKEDIN_COLUMNS: tuple[str, ...] = (
-    "Persona",
-    "Variant",
-    "Introductory text",
-    "Intro chars",
-    "Headline",
-    "Headline chars",
-    "Description",
-    "Description chars",
-    "Destination URL",
-    "Addresses",
-)
-META_COLUMNS: tuple[str, ...] = (
-    "Persona",
-    "Variant",
-    "Primary text",
-    "Primary chars",
-    "Headline",
-    "Headline chars",
-    "Description",
-    "Description chars",
-    "Website URL",
-    "Addresses",
-)
-X_COLUMNS: tuple[str, ...] = ("Persona", "Variant", "Post text", "Weighted chars", "Addresses")
-
 GOOGLE_ADS_EDITOR_FILE = "google_ads_editor.csv"
-LINKEDIN_FILE = "linkedin.csv"
-META_FILE = "meta.csv"
-X_FILE = "x.csv"
 
 Row = list[str | int]
 V = TypeVar("V", bound=BaseModel)
 
 
 def write_csvs(folder: Path, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
-    """Write the CSV of every ad channel present in `artifacts`; return the paths written."""
-    builders = (
-        (GOOGLE_ADS_EDITOR_FILE, GOOGLE_ADS_EDITOR_COLUMNS, "google_rsa", _rsa_rows),
-        (
-            LINKEDIN_FILE,
-            LINKEDIN_COLUMNS,
-            "linkedin",
-            _review_rows(
-                "linkedin", LinkedInAd, ("intro_text", "headline", "description"), with_url=True
-            ),
-        ),
-        (
-            META_FILE,
-            META_COLUMNS,
-            "meta",
-            _review_rows(
-                "meta", MetaAd, ("primary_text", "headline", "description"), with_url=True
-            ),
-        ),
-        (X_FILE, X_COLUMNS, "x", _review_rows("x", XPost, ("text",), with_url=False)),
-    )
+    """Write the CSV of every channel with an export (registry) present in `artifacts`."""
     written: list[Path] = []
-    for name, columns, channel, build in builders:
-        chosen = [a for a in artifacts if a.channel == channel]
-        if not chosen:
+    for channel_id in channel_ids():
+        export = get_channel(channel_id).export
+        chosen = [a for a in artifacts if a.channel == channel_id]
+        if export is None or not chosen:
             continue
-        rows: list[Row] = []
-        for artifact in chosen:
-            rows += build(artifact, brief)
-        path = folder / name
+        if export.format == "google_ads_editor":
+            columns, rows = (
+                GOOGLE_ADS_EDITOR_COLUMNS,
+                [r for a in chosen for r in _rsa_rows(a, brief)],
+            )
+        else:
+            columns = review_columns(export)
+            rows = [r for a in chosen for r in _review_rows(a, brief, export)]
+        path = folder / export.file
         write_text_atomic(path, csv_text(columns, rows))
         written.append(path)
     return written
+
+
+def review_columns(export: Export) -> tuple[str, ...]:
+    """The header of a review sheet: persona, variant, each field and its count, URL, items."""
+    fields = tuple(name for _, text, count in export.columns for name in (text, count))
+    url = (export.url_header,) if export.url_header else ()
+    return ("Persona", "Variant", *fields, *url, "Addresses")
 
 
 def csv_text(columns: Sequence[str], rows: Sequence[Sequence[str | int]]) -> str:
@@ -189,23 +154,17 @@ def _rsa_rows(artifact: CopyArtifact, brief: Brief) -> list[Row]:
     return rows
 
 
-def _review_rows(
-    channel: str, kind: type[BaseModel], fields: tuple[str, ...], *, with_url: bool
-) -> Callable[[CopyArtifact, Brief], list[Row]]:
-    """Rows of a copy review sheet: each field beside its measured length, then the
-    landing page (when the sheet has one) and the persona items the ad addresses."""
-
-    def build(artifact: CopyArtifact, brief: Brief) -> list[Row]:
-        rows: list[Row] = []
-        for number, ad in enumerate(_variants(artifact, kind), start=1):
-            row: Row = [_persona(artifact), number]
-            for name in fields:
-                text = getattr(ad, name)
-                row += [text, count(channel, name, text).used]
-            if with_url:
-                row.append(_url(artifact, brief))
-            row.append(", ".join(getattr(ad, "addresses")))  # noqa: B009 - any ad model
-            rows.append(row)
-        return rows
-
-    return build
+def _review_rows(artifact: CopyArtifact, brief: Brief, export: Export) -> list[Row]:
+    """Rows of a review sheet: each field beside its measured length, then the landing page
+    (when the sheet has one) and the persona items the ad addresses."""
+    rows: list[Row] = []
+    for number, ad in enumerate(_variants(artifact, piece_model(artifact.channel)), start=1):
+        row: Row = [_persona(artifact), number]
+        for name, _, _ in export.columns:
+            text = getattr(ad, name)
+            row += [text, count(artifact.channel, name, text).used]
+        if export.url_header:
+            row.append(_url(artifact, brief))
+        row.append(", ".join(getattr(ad, "addresses")))  # noqa: B009 - any ad model
+        rows.append(row)
+    return rows

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from personagen.checks.findings import Finding
 from personagen.models.base import StrictModel
-from personagen.models.copy import DRAFT_MODELS
+from personagen.models.copy import draft_model_for
 from personagen.models.persona import Provenance
 
 
@@ -40,4 +40,4 @@ class CopyArtifact(StrictModel):
 
     def parsed(self) -> BaseModel:
         """The draft as its channel's model (validated without a context)."""
-        return DRAFT_MODELS[self.channel].model_validate(self.draft)
+        return draft_model_for(self.channel).model_validate(self.draft)

@@ -10,8 +10,22 @@ from typing import Any, Self
 
 from pydantic import Field, model_validator
 
+from personagen.channels import channel_ids
 from personagen.models.base import StrictModel
 from personagen.models.note import SpeakerRoles
+from personagen.settings import (
+    DEFAULT_CONCURRENCY,
+    Concurrency,
+    ContextTokens,
+    MaxOutputTokens,
+    ModeName,
+    PerMinute,
+    Prices,
+    ProviderName,
+    Reasks,
+    Temperature,
+    Timeout,
+)
 
 
 class Segment(StrictModel):
@@ -23,24 +37,27 @@ class Segment(StrictModel):
 
 
 class ModelSettings(StrictModel):
-    """Which model to call and how."""
+    """Which model to call and how: the campaign's `model:` section.
 
-    provider: str | None = None
+    Each field has the type and bounds of the `Settings` field of the same name.
+    """
+
+    provider: ProviderName | None = None
     model: str | None = None
     base_url: str | None = None
-    mode: str | None = None
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    timeout: float | None = Field(default=None, gt=0)
-    reasks: int | None = Field(default=None, ge=0, le=10)
-    context_tokens: int | None = Field(default=None, ge=1000)
-    max_output_tokens: int | None = Field(default=None, ge=256)
+    mode: ModeName | None = None
+    temperature: Temperature | None = None
+    timeout: Timeout | None = None
+    reasks: Reasks | None = None
+    context_tokens: ContextTokens | None = None
+    max_output_tokens: MaxOutputTokens | None = None
 
 
 class RateLimits(StrictModel):
     """Client-side limits; set them to your provider tier's limits."""
 
-    requests_per_minute: float | None = Field(default=None, gt=0)
-    tokens_per_minute: float | None = Field(default=None, gt=0)
+    requests_per_minute: PerMinute | None = None
+    tokens_per_minute: PerMinute | None = None
 
 
 class Campaign(StrictModel):
@@ -53,12 +70,13 @@ class Campaign(StrictModel):
     personas: int = Field(default=3, ge=1, le=12)
     brief: Path
     channels: list[str] = Field(
-        default_factory=lambda: ["email", "google_rsa", "linkedin", "meta", "x", "objections"]
+        default_factory=lambda: list(channel_ids()),
+        description="Channels to write copy for (default: every channel in the registry).",
     )
     variants: int = Field(default=3, ge=1, le=10)
     steps: int = Field(default=4, ge=1, le=10)
     model: ModelSettings = Field(default_factory=ModelSettings)
-    concurrency: int = Field(default=8, ge=1, le=256)
+    concurrency: Concurrency = DEFAULT_CONCURRENCY
     rate_limits: RateLimits = Field(default_factory=RateLimits)
     budget_usd: float | None = Field(default=None, gt=0)
     redact: bool = False
@@ -67,7 +85,7 @@ class Campaign(StrictModel):
         description="Speaker labels of the interviewee and interviewer, for transcripts whose "
         "notes have no front matter naming them (e.g. interviewee: [Priya Shah]).",
     )
-    prices: dict[str, dict[str, float]] = Field(default_factory=dict)
+    prices: Prices = Field(default_factory=dict)
     replay: Path | None = Field(default=None, description="Answer from cassettes (offline).")
 
     @model_validator(mode="after")
@@ -81,6 +99,20 @@ class Campaign(StrictModel):
         if not self.segments:
             raise ValueError("no segment: give 'icp' and 'notes', or 'segments'")
         return self
+
+    def settings_values(self) -> dict[str, object]:
+        """The model settings this file writes, by `Settings` field name.
+
+        Only keys present in the file (a null is no value): an unwritten default never
+        hides `config.yaml` or the environment. `replay` is left to the caller.
+        """
+        written: dict[str, object] = {}
+        for section in (self.model, self.rate_limits):
+            written |= {k: getattr(section, k) for k in sorted(section.model_fields_set)}
+        for name in ("concurrency", "prices"):
+            if name in self.model_fields_set:
+                written[name] = getattr(self, name)
+        return {k: v for k, v in written.items() if v is not None}
 
     def resolved(self, base: Path) -> Campaign:
         """A copy with every path made relative to `base` (the campaign file's folder)."""

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from personagen.channels import get_channel, limit_text
+from personagen.channels import channel_ids, get_channel, limit_text
 from personagen.checks.findings import Finding
 from personagen.checks.tokens import ALLOWED_TOKENS
 from personagen.errors import GenerationError, InputError
-from personagen.llm.door import Door, PreparedCall
+from personagen.llm import Door, PreparedCall
 from personagen.models.artifacts import CopyArtifact, RejectedPart
 from personagen.models.brief import Brief
 from personagen.models.contract import contract_schema
@@ -23,26 +23,13 @@ from personagen.models.copy import (
     VARIANTS,
     copy_context,
     copy_warnings,
+    draft_model_for,
 )
 from personagen.models.persona import Persona, Provenance
 from personagen.models.salvage import Dropped, Salvaged, salvage
 
-AD_CHANNELS = ("google_rsa", "linkedin", "meta", "x")
-COPY_CHANNELS = ("email", *AD_CHANNELS, "objections")
-TASK_OF_CHANNEL = {"email": "email_sequence", "objections": "objections"} | {
-    channel: "ads" for channel in AD_CHANNELS
-}
 MAX_VARIANTS = 10
 MAX_STEPS = 10
-# Typical answer sizes (tokens) per channel, for budgets and dry runs.
-OUTPUT_TOKENS = {
-    "email": 1400,
-    "google_rsa": 900,
-    "linkedin": 700,
-    "meta": 600,
-    "x": 350,
-    "objections": 1500,
-}
 
 
 @dataclass(frozen=True)
@@ -63,14 +50,15 @@ class CopyJob:
 def parse_channels(text: str) -> list[str]:
     """Parse '--channels email,google_rsa,...' (or 'all'), rejecting unknown names."""
     names = [name.strip() for name in text.split(",") if name.strip()]
+    known = [c for c in channel_ids() if c in DRAFT_MODELS]
     if names == ["all"]:
-        return list(COPY_CHANNELS)
-    unknown = [name for name in names if name not in COPY_CHANNELS]
+        return known
+    unknown = [name for name in names if name not in known]
     if unknown or not names:
         raise InputError(
             "--channels",
             f"unknown channel '{unknown[0] if unknown else text}'; "
-            f"choose from: {', '.join(COPY_CHANNELS)} (or 'all')",
+            f"choose from: {', '.join(known)} (or 'all')",
         )
     return list(dict.fromkeys(names))
 
@@ -85,7 +73,7 @@ def check_counts(variants: int, steps: int) -> None:
 
 def check_brief_for(brief: Brief, channels: list[str], source: str) -> None:
     """Fail early when the brief lacks what a requested channel needs."""
-    if "email" in channels and brief.email_compliance is None:
+    if any(get_channel(c).shape == "sequence" for c in channels) and not brief.email_compliance:
         raise InputError(
             source,
             "email_compliance is missing; email needs sender_name, postal_address and opt_out_text",
@@ -126,7 +114,7 @@ def job_variables(job: CopyJob, brief: Brief) -> dict[str, object]:
         "limits": {name: limit_text(job.channel, name) for name in channel.field_names()},
         "variants": job.variants,
         "steps": job.steps,
-        "schedule": email_schedule(job.steps) if job.channel == "email" else [],
+        "schedule": email_schedule(job.steps) if channel.shape == "sequence" else [],
         "objection_ids": [item.id for item in job.persona.objections],
         "tokens": ["{{" + token + "}}" for token in ALLOWED_TOKENS],
     }
@@ -135,20 +123,21 @@ def job_variables(job: CopyJob, brief: Brief) -> dict[str, object]:
 def job_context(job: CopyJob, brief: Brief) -> dict[str, object]:
     """The validation context of a copy job, which also fills its response contract."""
     item_ids = {item.id for items in job.persona.items().values() for item in items}
+    shape = get_channel(job.channel).shape
     return copy_context(
         brief,
         item_ids,
-        job.variants if job.channel in AD_CHANNELS else None,
-        schedule=email_schedule(job.steps) if job.channel == "email" else None,
+        job.variants if shape == "variants" else None,
+        schedule=email_schedule(job.steps) if shape == "sequence" else None,
         objection_ids=(
-            [item.id for item in job.persona.objections] if job.channel == "objections" else None
+            [item.id for item in job.persona.objections] if shape == "battlecard" else None
         ),
     )
 
 
 def unanswerable(job: CopyJob) -> str | None:
     """Why a job cannot be written at all (nothing to send), or None."""
-    if job.channel == "objections" and not job.persona.objections:
+    if get_channel(job.channel).shape == "battlecard" and not job.persona.objections:
         return "the persona has no grounded objections to answer"
     return None
 
@@ -156,15 +145,16 @@ def unanswerable(job: CopyJob) -> str | None:
 def prepare_copy(door: Door, job: CopyJob, brief: Brief) -> PreparedCall:
     """The one call of a copy job: prompt rendered once, its contract, its key."""
     context = job_context(job, brief)
-    model = DRAFT_MODELS[job.channel]
+    model = draft_model_for(job.channel)
+    channel = get_channel(job.channel)
     return door.prepare(
-        TASK_OF_CHANNEL[job.channel],
+        channel.task,
         model,
         job_variables(job, brief),
         schema=contract_schema(model, context),
         context=context,
         label=job.job_id,
-        output_tokens=OUTPUT_TOKENS[job.channel],
+        output_tokens=channel.output_tokens,
     )
 
 
@@ -199,7 +189,8 @@ def to_artifact(
     dropped: Sequence[Dropped] = (),
 ) -> CopyArtifact:
     """Wrap a validated draft with its footer, warnings, rejected parts and provenance."""
-    assert isinstance(draft, DRAFT_MODELS[job.channel])
+    assert isinstance(draft, draft_model_for(job.channel))
+    channel = get_channel(job.channel)
     warnings: list[Finding] = copy_warnings(job.channel, draft)
     return CopyArtifact(
         persona_id=job.persona.id,
@@ -208,13 +199,13 @@ def to_artifact(
         channel=job.channel,
         brief_id=brief.id,
         draft=draft.model_dump(mode="json"),
-        footer=email_footer(brief) if job.channel == "email" else None,
-        final_url=brief.offer.url if job.channel in AD_CHANNELS else None,
+        footer=email_footer(brief) if channel.shape == "sequence" else None,
+        final_url=brief.offer.url if channel.kind == "ad" else None,
         warnings=warnings,
         rejected=[RejectedPart(path=d.path, problems=d.problems) for d in dropped],
         provenance=Provenance(
             model=model,
-            prompt_versions={TASK_OF_CHANNEL[job.channel]: prompt_version},
+            prompt_versions={channel.task: prompt_version},
             created=dt.datetime.now(dt.UTC).replace(microsecond=0),
             answers=sorted(sources),
         ),

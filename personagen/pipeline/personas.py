@@ -22,8 +22,7 @@ from typing import Any
 from personagen.checks.grounding import confidence, normalize, quote_problem
 from personagen.errors import BudgetExceeded, GenerationError, InputError
 from personagen.inputs.citable import Block, CitableNote, citable_note
-from personagen.llm.door import Door, PreparedCall
-from personagen.llm.meter import Usage
+from personagen.llm import Door, PreparedCall, Usage
 from personagen.models.contract import contract_schema
 from personagen.models.icp import ICP
 from personagen.models.note import Note, SpeakerRoles

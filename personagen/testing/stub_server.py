@@ -84,6 +84,11 @@ def _tokens(value: Any) -> int:
     return max(1, len(json.dumps(value)) // 4)
 
 
+def schema_only_usage(body: dict[str, Any], answer: Any) -> tuple[int, int]:
+    """Prompt and completion tokens as the fakes count them: a quarter of the JSON length."""
+    return _tokens(body), _tokens(answer)
+
+
 def schema_only_script(
     seed: int = 0,
     *,
@@ -111,7 +116,7 @@ def schema_only_script(
         if invalid_first is not None and first and isinstance(answer, dict):
             answer = invalid_first(answer)
         mode = "tools" if body.get("tools") else "json"
-        usage = (_tokens(body), _tokens(answer))
+        usage = schema_only_usage(body, answer)
         return completion(answer, mode=mode, name=tool_name(body), usage=usage)
 
     return script

@@ -1,0 +1,144 @@
+"""Collecting the files to lint, reading copy artifacts, and the result of a lint run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from personagen.checks.findings import Finding
+from personagen.errors import InputError
+from personagen.lint.csv_files import lint_csv
+from personagen.lint.drafts import lint_artifact
+from personagen.models.artifacts import CopyArtifact
+from personagen.models.brief import Brief
+from personagen.models.copy import DRAFT_MODELS
+
+BRIEF_MISSING = "claims not checked: pass --brief"
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    """A finding in one file."""
+
+    file: str
+    finding: Finding
+
+    def as_dict(self) -> dict[str, str]:
+        """The finding as the JSON output shows it."""
+        f = self.finding
+        return {
+            "file": self.file,
+            "field": f.field,
+            "rule": f.rule,
+            "severity": f.severity,
+            "message": f.message,
+            "fix": f.fix,
+        }
+
+
+@dataclass
+class LintResult:
+    """Every finding of a lint run, and the files it read."""
+
+    findings: list[LintFinding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        """How many findings block the copy."""
+        return sum(1 for f in self.findings if f.finding.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        """How many findings are advice only."""
+        return sum(1 for f in self.findings if f.finding.severity == "warning")
+
+    def as_json(self) -> dict[str, Any]:
+        """{"findings": [...], "errors": n, "warnings": n}."""
+        return {
+            "findings": [f.as_dict() for f in self.findings],
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+def load_artifact(path: Path) -> CopyArtifact:
+    """Read a copy artifact JSON; InputError for anything unreadable or not an artifact."""
+    from personagen.inputs import load_model
+
+    artifact = load_model(path, CopyArtifact, what="copy artifact")
+    if artifact.channel not in DRAFT_MODELS:
+        raise InputError(
+            str(path),
+            f"unknown channel '{artifact.channel}'; expected one of: {', '.join(DRAFT_MODELS)}",
+        )
+    return artifact
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def collect_files(paths: Sequence[Path]) -> list[Path]:
+    """Files to lint: given files, and in folders every copy JSON and every exports/*.csv."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = [
+                p
+                for p in sorted(path.rglob("*.json"))
+                if p.stem in DRAFT_MODELS and p.is_file() and not _hidden(p, path)
+            ]
+            found += [
+                p
+                for p in sorted(path.rglob("*.csv"))
+                if p.is_file()
+                and not _hidden(p, path)
+                and (p.parent.name == "exports" or p.parent == path)
+            ]
+            if not found:
+                raise InputError(
+                    str(path), "no copy JSON (copy/<persona>/<channel>.json) or exports/*.csv found"
+                )
+            files += found
+        elif path.exists():
+            if path.suffix.lower() not in (".json", ".csv"):
+                raise InputError(
+                    str(path), f"unsupported file type '{path.suffix}'; expected .json or .csv"
+                )
+            files.append(path)
+        else:
+            raise InputError(str(path), "no such file or folder")
+    return list(dict.fromkeys(files))
+
+
+def lint_file(path: Path, brief: Brief | None) -> list[Finding]:
+    """Every rule on one copy JSON or CSV export."""
+    if path.suffix.lower() == ".csv":
+        return lint_csv(path, brief)
+    return lint_artifact(load_artifact(path), brief)
+
+
+def lint_paths(paths: Sequence[Path], brief: Brief | None) -> LintResult:
+    """Lint files and folders; InputError when a path is missing or a file unreadable."""
+    result = LintResult()
+    if brief is None:
+        result.findings.append(
+            LintFinding(
+                "",
+                Finding(
+                    "brief-missing",
+                    "warning",
+                    "brief",
+                    BRIEF_MISSING,
+                    "pass --brief BRIEF to also check claims, banned phrases, reading grade "
+                    "and the email footer's opt-out and postal address",
+                ),
+            )
+        )
+    for path in collect_files(paths):
+        result.files.append(str(path))
+        result.findings += [LintFinding(str(path), f) for f in lint_file(path, brief)]
+    return result

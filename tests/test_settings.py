@@ -1,0 +1,248 @@
+"""One settings type, one precedence: flags > env > campaign > config.yaml > defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import BaseModel
+from typer.testing import CliRunner
+
+from personagen.cli import app
+from personagen.cli.run import _settings
+from personagen.errors import InputError
+from personagen.inputs.campaign import load_campaign
+from personagen.inputs.settings import resolve_settings
+from personagen.models.campaign import ModelSettings, RateLimits
+from personagen.settings import PROVIDER_ENV_VARS, Settings
+from tests.helpers import EXAMPLE, ROOT
+
+runner = CliRunner()
+CASSETTES = ROOT / "fixtures" / "cassettes" / "saas-retention"
+KEY = "sk-test-0123456789abcdef-NEVER-SHOWN"
+
+
+def config_file(**values: object) -> Path:
+    """Write $PERSONAGEN_HOME/config.yaml (a temp folder per test)."""
+    home = Path(os.environ["PERSONAGEN_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "config.yaml"
+    path.write_text(yaml.safe_dump(values), encoding="utf-8")
+    return path
+
+
+def campaign_file(tmp_path: Path, **settings: Any) -> Path:
+    """The example campaign with absolute paths and only the given settings keys written."""
+    data: dict[str, Any] = {
+        "name": "settings-test",
+        "icp": str(EXAMPLE / "icp.yaml"),
+        "notes": [str(EXAMPLE / "notes")],
+        "personas": 1,
+        "brief": str(EXAMPLE / "brief.yaml"),
+        "channels": ["email"],
+        "replay": str(CASSETTES),
+    }
+    data.update(settings)
+    path = tmp_path / "campaign.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def run_settings(
+    tmp_path: Path, flags: dict[str, object] | None = None, **settings: Any
+) -> Settings:
+    loaded = load_campaign(campaign_file(tmp_path, **settings))
+    return _settings(loaded, flags or {}, None, dry_run=True)
+
+
+def error_line(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+# --- precedence --------------------------------------------------------------------------
+
+
+def test_defaults_without_any_source() -> None:
+    settings = resolve_settings({"base_url": "http://127.0.0.1:9/v1"})
+    assert settings.concurrency == 8 and settings.reasks == 2 and settings.provider == "compatible"
+
+
+def test_config_concurrency_reaches_run_when_the_campaign_does_not_set_it(
+    tmp_path: Path,
+) -> None:
+    config_file(concurrency=3, reasks=4, requests_per_minute=60)
+    settings = run_settings(tmp_path)
+    assert settings.concurrency == 3 and settings.reasks == 4
+    assert settings.requests_per_minute == 60 and settings.provider == "replay"
+
+
+def test_the_campaigns_written_value_wins_over_config(tmp_path: Path) -> None:
+    config_file(concurrency=3, reasks=4, tokens_per_minute=1000)
+    settings = run_settings(
+        tmp_path, concurrency=12, model={"reasks": 1}, rate_limits={"requests_per_minute": 9}
+    )
+    assert settings.concurrency == 12 and settings.reasks == 1
+    assert settings.requests_per_minute == 9 and settings.tokens_per_minute == 1000
+
+
+def test_env_wins_over_campaign_and_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config_file(concurrency=3)
+    monkeypatch.setenv("PERSONAGEN_CONCURRENCY", "5")
+    assert run_settings(tmp_path, concurrency=12).concurrency == 5
+
+
+def test_a_flag_wins_over_env_campaign_and_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_file(concurrency=3)
+    monkeypatch.setenv("PERSONAGEN_CONCURRENCY", "5")
+    assert run_settings(tmp_path, {"concurrency": 20}, concurrency=12).concurrency == 20
+
+
+def test_concurrency_from_config_reaches_the_run_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import personagen.estimate
+
+    seen: list[Settings] = []
+    real = personagen.estimate.plan_campaign
+
+    def spy(request: Any, store: Any) -> Any:
+        seen.append(request.settings)
+        return real(request, store)
+
+    monkeypatch.setattr(personagen.estimate, "plan_campaign", spy)
+    config_file(concurrency=3)
+    campaign = campaign_file(tmp_path)
+    args = ["run", str(campaign), "-o", str(tmp_path / "out"), "--dry-run"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert runner.invoke(app, [*args, "--concurrency", "7"]).exit_code == 0
+    assert [s.concurrency for s in seen] == [3, 7]
+
+
+def test_the_example_campaign_still_reads_its_settings() -> None:
+    settings = _settings(load_campaign(EXAMPLE / "campaign.yaml"), {}, None, dry_run=True)
+    assert settings.concurrency == 8 and settings.requests_per_minute == 500
+    assert settings.tokens_per_minute == 200000 and settings.model == "gpt-4.1-mini"
+
+
+# --- one-line errors that name their source ----------------------------------------------
+
+
+def test_reasks_two_in_config_is_one_line(tmp_path: Path) -> None:
+    path = config_file(reasks="two")
+    with pytest.raises(InputError) as caught:
+        resolve_settings({"replay_dir": CASSETTES})
+    assert str(caught.value) == f"{path}: reasks: expected a whole number, got 'two'"
+    line = error_line(["run", str(campaign_file(tmp_path)), "-o", str(tmp_path / "o")])
+    assert line == f"error: {path}: reasks: expected a whole number, got 'two'"
+
+
+def test_reasks_two_in_a_campaign_is_one_line(tmp_path: Path) -> None:
+    campaign = campaign_file(tmp_path, model={"reasks": "two"})
+    line = error_line(["run", str(campaign), "-o", str(tmp_path / "o")])
+    assert line == f"error: {campaign}: model.reasks: expected a whole number, got 'two'"
+
+
+def test_reasks_two_in_the_environment_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PERSONAGEN_REASKS", "two")
+    line = error_line(["run", str(campaign_file(tmp_path)), "-o", str(tmp_path / "o")])
+    assert line == "error: PERSONAGEN_REASKS: expected a whole number, got 'two'"
+
+
+def test_an_out_of_range_flag_names_the_flag(tmp_path: Path) -> None:
+    campaign = campaign_file(tmp_path)
+    line = error_line(["run", str(campaign), "-o", str(tmp_path / "o"), "--concurrency", "0"])
+    assert line == "error: --concurrency: must be at least 1, got 0"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"concurrency": 300}, "concurrency: must be at most 256, got 300"),
+        ({"temperature": 2.5}, "temperature: must be at most 2, got 2.5"),
+        ({"timeout": 0}, "timeout: must be above 0, got 0"),
+        ({"context_tokens": 10}, "context_tokens: must be at least 1000, got 10"),
+        ({"max_output_tokens": 8}, "max_output_tokens: must be at least 256, got 8"),
+        ({"requests_per_minute": -1}, "requests_per_minute: must be above 0, got -1"),
+        ({"reasks": True}, "reasks: expected a whole number, got true"),
+        ({"mode": "xml"}, "mode: unknown mode 'xml'; choose from: tools, json, md_json"),
+        ({"provider": "acme"}, "provider: unknown provider 'acme'; choose from: openai"),
+        ({"strict_schema": "maybe"}, "strict_schema: expected true or false, got 'maybe'"),
+    ],
+)
+def test_bad_config_values_name_the_file_and_field(
+    values: dict[str, object], expected: str
+) -> None:
+    path = config_file(**values)
+    with pytest.raises(InputError) as caught:
+        resolve_settings({"replay_dir": CASSETTES})
+    assert str(caught.value).startswith(f"{path}: {expected}")
+
+
+def test_unknown_keys_are_errors(tmp_path: Path) -> None:
+    path = config_file(reask=3)
+    with pytest.raises(InputError, match=r"unknown setting 'reask'; did you mean 'reasks'\?"):
+        resolve_settings({"replay_dir": CASSETTES})
+    path.write_text("api_key: sk-in-a-file\n")
+    with pytest.raises(InputError, match="api_key: keep the key out of files"):
+        resolve_settings({"replay_dir": CASSETTES})
+    path.unlink()
+    campaign = campaign_file(tmp_path, model={"reask": 3})
+    line = error_line(["run", str(campaign), "-o", str(tmp_path / "o")])
+    assert line.startswith(f"error: {campaign}: model: unknown field 'reask'")
+    with pytest.raises(InputError, match="unknown setting 'reask'"):
+        resolve_settings({"reask": 3})
+    with pytest.raises(Exception, match="Extra inputs are not permitted"):
+        Settings.model_validate({"reask": 3})
+
+
+def test_environment_numbers_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERSONAGEN_REASKS", "4")
+    monkeypatch.setenv("PERSONAGEN_TEMPERATURE", "0.7")
+    monkeypatch.setenv("PERSONAGEN_STRICT_SCHEMA", "false")
+    settings = resolve_settings({"replay_dir": CASSETTES})
+    assert (settings.reasks, settings.temperature, settings.strict_schema) == (4, 0.7, False)
+    assert "PERSONAGEN_REASKS" in PROVIDER_ENV_VARS  # cleared between tests
+
+
+# --- one source of rules, and the key --------------------------------------------------
+
+
+@pytest.mark.parametrize("section", [ModelSettings, RateLimits])
+def test_campaign_sections_take_their_rules_from_settings(section: type[BaseModel]) -> None:
+    """Each campaign field has the JSON schema of the Settings field, plus null."""
+    ours = section.model_json_schema()["properties"]
+    theirs = Settings.model_json_schema()["properties"]
+    for name, schema in ours.items():
+        expected = {k: v for k, v in theirs[name].items() if k not in ("default", "title")}
+        allowed = [s for s in schema.get("anyOf", [schema]) if s != {"type": "null"}]
+        got = allowed[0] if len(allowed) == 1 else {"anyOf": allowed}
+        expected = expected.get("anyOf", [expected])
+        expected_one = [s for s in expected if s != {"type": "null"}]
+        assert got == (expected_one[0] if len(expected_one) == 1 else {"anyOf": expected_one})
+
+
+def test_the_key_never_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    settings = resolve_settings({"provider": "openai"})
+    assert settings.api_key == KEY
+    assert KEY not in repr(settings) and KEY not in str(settings)
+    assert "api_key" not in settings.model_dump() and KEY not in settings.model_dump_json()
+    assert settings.redacted()["api_key"] == "set" and KEY not in str(settings.redacted())
+
+
+def test_settings_are_frozen_and_copy_with_updates() -> None:
+    settings = Settings(provider="replay", replay_dir=CASSETTES)
+    with pytest.raises(Exception, match="frozen"):
+        settings.concurrency = 3  # type: ignore[misc]
+    assert settings.model_copy(update={"cache": False}).cache is False
