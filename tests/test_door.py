@@ -258,3 +258,29 @@ async def test_rekey_carries_answers_over_and_reports_stale(tmp_path: Path) -> N
     saved = json.loads(path.read_text())
     assert saved["carried_over"] is True and saved["source"] == "recorded"
     assert saved["key"] == generated.request_key == _call(rekey, part_count=2).key
+
+
+def test_a_request_never_asks_for_more_than_the_context_holds() -> None:
+    small = resolve_settings(
+        {"base_url": "http://fake.invalid/v1", "context_tokens": 8192, "max_output_tokens": 4096}
+    )
+    door = Door(small)
+    short = door.prepare("extract_insights", NoteInsights, _extraction_variables("Hi there."))
+    assert short.body["max_tokens"] == 4096
+    long_text = "We lose a week every month-end close. " * 400
+    long = door.prepare("extract_insights", NoteInsights, _extraction_variables(long_text))
+    assert 256 <= long.body["max_tokens"] < 4096
+    assert long.input_tokens + long.body["max_tokens"] <= 8192
+
+
+def _extraction_variables(text: str) -> dict[str, Any]:
+    sample = note("n1", f"Interviewer: Tell me.\n\nDana: {text}")
+    citable = citable_note(sample)
+    return {
+        "icp": example_icp(),
+        "note": sample,
+        "blocks": citable.blocks,
+        "sentences": citable.sentences,
+        "part": 1,
+        "part_count": 1,
+    }

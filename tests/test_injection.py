@@ -86,6 +86,7 @@ def test_insights_are_delimited_in_the_synthesis_prompt() -> None:
         "icp": example_icp(),
         "count": 1,
         "notes": [{"note_id": "n1", "role": "CFO", "insights": [insight]}],
+        "quotes": True,
     }
     user = render("synthesize_personas", variables).user
     assert len(re.findall(r"<interview_note\b", user)) == 1
@@ -112,6 +113,7 @@ def test_a_role_cannot_forge_attributes_of_the_delimiter() -> None:
                 ],
             }
         ],
+        "quotes": True,
     }
     user = render("synthesize_personas", variables).user
     (tag,) = re.findall(r"<interview_note\b[^>]*>", user)

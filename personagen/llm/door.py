@@ -193,6 +193,8 @@ class Door:
             "max_tokens": settings.max_output_tokens,
         }
         normalized = normalize_request("/chat/completions", body)
+        body["max_tokens"] = answer_room(settings, prompt_tokens(normalized))
+        normalized = normalize_request("/chat/completions", body)
         return PreparedCall(
             task=task,
             label=label or task,
@@ -257,6 +259,20 @@ class Door:
 
 
 DEFAULT_OUTPUT_TOKENS = 1000
+# Share of the context kept free: a server's tokenizer and chat template count more tokens
+# than the offline estimate of the messages.
+CONTEXT_MARGIN = 0.15
+MIN_ANSWER_TOKENS = 256
+
+
+def answer_room(settings: Settings, input_tokens: int) -> int:
+    """`max_output_tokens`, lowered when the prompt would leave less room in the context.
+
+    A request never asks for more than the model's context can hold, so a long prompt on a
+    small local model (8k) is answered instead of refused.
+    """
+    free = int(settings.context_tokens * (1 - CONTEXT_MARGIN)) - input_tokens
+    return max(MIN_ANSWER_TOKENS, min(settings.max_output_tokens, free))
 
 
 def _description(model: type[BaseModel]) -> str:

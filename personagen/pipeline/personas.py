@@ -245,7 +245,12 @@ async def _answer(
 def prepare_synthesis(
     door: Door, icp: ICP, count: int, insights: Sequence[Insight], roles: dict[str, str | None]
 ) -> PreparedCall:
-    """The synthesis call across every note's insights."""
+    """The synthesis call across every note's insights.
+
+    The insights' words are shown when the prompt still leaves room for the answer in the
+    model's context (a small local model's 8k); else only the insights, which are what the
+    answer cites anyway.
+    """
     context: dict[str, Any] = {INSIGHT_IDS: [i.id for i in insights], COUNT: count}
     by_note: dict[str, list[Insight]] = {}
     for insight in insights:
@@ -254,15 +259,21 @@ def prepare_synthesis(
         {"note_id": note_id, "role": roles.get(note_id), "insights": found}
         for note_id, found in by_note.items()
     ]
-    return door.prepare(
-        "synthesize_personas",
-        PersonaSetDraft,
-        {"icp": icp, "count": count, "notes": notes},
-        schema=contract_schema(PersonaSetDraft, context),
-        context=context,
-        label="synthesize",
-        output_tokens=SYNTHESIS_OUTPUT_TOKENS,
-    )
+    call = None
+    for quotes in (True, False):
+        call = door.prepare(
+            "synthesize_personas",
+            PersonaSetDraft,
+            {"icp": icp, "count": count, "notes": notes, "quotes": quotes},
+            schema=contract_schema(PersonaSetDraft, context),
+            context=context,
+            label="synthesize",
+            output_tokens=SYNTHESIS_OUTPUT_TOKENS,
+        )
+        if call.body["max_tokens"] >= min(SYNTHESIS_OUTPUT_TOKENS, door.settings.max_output_tokens):
+            break
+    assert call is not None
+    return call
 
 
 def _ground_items(
