@@ -28,7 +28,7 @@ from typing import Any
 from personagen.batch_answers import BatchAnswers, BatchSummary, batch_usage
 from personagen.engine import CampaignEngine, CampaignRequest, close_run, persona_stage
 from personagen.errors import BudgetExceeded, ProviderError, SettingsError
-from personagen.export.outputs import prepare_output_dir
+from personagen.export.outputs import OutputFolder
 from personagen.llm import BATCH_ENDPOINT as BATCH_URL
 from personagen.llm import BatchAPI, Door, PreparedCall, Usage
 from personagen.models.brief import Brief
@@ -315,7 +315,7 @@ async def run_campaign_batch(
         )
     poll_seconds()  # a bad setting fails before anything is paid for
     started = time.monotonic()
-    prepare_output_dir(request.output)
+    OutputFolder(request.output).prepare()
     with open_store(store) as db:
         answers = BatchAnswers(db, use_cache=settings.cache)
         live = settings.model_copy(update={"cache": True})

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from personagen.engine import CampaignEngine, SegmentInput, close_run
 from personagen.errors import GenerationError, InputError
-from personagen.export.outputs import prepare_output_dir
+from personagen.export.outputs import OutputFolder
 from personagen.llm import Door, Settings, Upstream, Usage
 from personagen.models.brief import Brief
 from personagen.models.persona import Persona
@@ -55,7 +55,7 @@ async def engine_session(
     `model` stands in for the model server (e.g. `personagen.testing.FakeModel`).
     """
     started = time.monotonic()
-    prepare_output_dir(output)
+    OutputFolder(output).prepare()
     with open_store() as store:
         async with Door(settings, cache=store, upstream=model) as door:
             engine = CampaignEngine(door, store, output, name=name, source=source)
@@ -90,15 +90,12 @@ async def run_personas(
 
 def load_personas(folder: Path) -> list[Persona]:
     """Read the persona JSON files of a `personas` output (or its `personas/` subfolder)."""
-    from personagen.inputs import load_model
-
-    source = folder / "personas" if (folder / "personas").is_dir() else folder
-    if not source.is_dir():
+    if not folder.is_dir():
         raise InputError(str(folder), "no such personas folder")
-    files = sorted(source.glob("*.json"))
-    if not files:
-        raise InputError(str(source), "no persona .json files; run 'personagen personas' first")
-    return [load_model(path, Persona) for path in files]
+    output = OutputFolder(folder)
+    if not output.persona_files():
+        raise InputError(str(folder), "no persona .json files; run 'personagen personas' first")
+    return output.read_personas()
 
 
 async def run_copy(

@@ -15,15 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from personagen.atomic import write_text_atomic
 from personagen.errors import BudgetExceeded, GenerationError, InputError
-from personagen.export.outputs import (
-    artifact_path,
-    prepare_output_dir,
-    write_copy_views,
-    write_json,
-)
-from personagen.export.persona_card import persona_markdown
+from personagen.export.outputs import OutputFolder
 from personagen.llm import Door, Settings, Upstream, Usage, prompt_version
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
@@ -39,7 +32,8 @@ from personagen.pipeline.copy import (
     to_artifact,
     unanswerable,
 )
-from personagen.pipeline.personas import persona_warnings, synthesize_personas
+from personagen.pipeline.grounding import persona_warnings
+from personagen.pipeline.personas import synthesize_personas
 from personagen.store import Store, open_store
 
 
@@ -111,6 +105,7 @@ class CampaignEngine:
         self.door = door
         self.store = store
         self.output = output
+        self.folder = OutputFolder(output)
         self.progress = progress or (lambda outcome: None)
         self.run_id = store.start_run(name, source, door.settings.model)
         self.report = RunReport(self.run_id, door.settings.model, budget_usd=door.spending.limit)
@@ -164,10 +159,8 @@ class CampaignEngine:
             result = {"personas": [p.model_dump(mode="json") for p in personas]}
             self.store.put_result(key, "personas", result, asdict(run.usage))
             self._finish(JobOutcome(job_id, "done", run.usage), "personas", key)
-        folder = self.output / "personas"
         for persona in personas:
-            write_json(folder / f"{persona.id}.json", persona)
-            write_text_atomic(folder / f"{persona.id}.md", persona_markdown(persona))
+            self.folder.write_persona(persona)
         return personas
 
     async def copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
@@ -228,11 +221,11 @@ class CampaignEngine:
         """Run every copy job (each writes its JSON), then write the decks and exports."""
         results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
         artifacts = [a for a in results if a is not None]
-        write_copy_views(self.output, artifacts, brief)
+        self.folder.write_views(artifacts, brief)
         return artifacts
 
     def _write_artifact(self, artifact: CopyArtifact) -> None:
-        write_json(artifact_path(self.output, artifact), artifact)
+        self.folder.write_artifact(artifact)
 
 
 def copy_matrix(
@@ -257,7 +250,7 @@ def close_run(
     """Write `run.json` and mark the run finished in the store."""
     report.wall_seconds = time.monotonic() - started
     summary = {**report.to_json(), **(extra or {})}
-    write_text_atomic(output / "run.json", json.dumps(summary, indent=2) + "\n")
+    OutputFolder(output).write_summary(summary)
     store.finish_run(report.run_id, "failed" if report.count("failed") else "done", summary)
 
 
@@ -295,7 +288,7 @@ async def run_campaign(
     `model` stands in for the model server (e.g. `personagen.testing.FakeModel`).
     """
     started = time.monotonic()
-    prepare_output_dir(request.output)
+    OutputFolder(request.output).prepare()
     with open_store(store) as db:
         door = Door(request.settings, cache=db, budget_usd=request.budget_usd, upstream=model)
         async with door:

@@ -17,7 +17,7 @@ from personagen.export.csv_export import (
     review_columns,
     write_csvs,
 )
-from personagen.export.outputs import write_copy_outputs
+from personagen.export.outputs import OutputFolder
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.copy import DRAFT_MODELS, copy_warnings
@@ -482,7 +482,12 @@ def test_a_persona_id_that_is_not_a_file_name_is_refused(tmp_path: Path) -> None
 
 
 def test_writes_leave_no_temp_files(tmp_path: Path) -> None:
-    written = write_copy_outputs(tmp_path, all_artifacts(), BRIEF)
+    folder = OutputFolder(tmp_path)
+    artifacts = all_artifacts()
+    for artifact in artifacts:
+        folder.write_artifact(artifact)
+    written = [folder.artifact_path(a.persona_id, a.channel) for a in artifacts]
+    written += folder.write_views(artifacts, BRIEF)
     files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert files == sorted(str(p.relative_to(tmp_path)) for p in written)
     assert "copy/revenue-rita.md" in files and "exports/google_ads_editor.csv" in files

@@ -32,7 +32,9 @@ def report(
     from personagen.models.brief import Brief
 
     brief_model = load_model(brief, Brief, what="brief") if brief is not None else None
-    dest = output if output is not None else out / "report.html"
+    from personagen.export.outputs import OutputFolder
+
+    dest = output if output is not None else OutputFolder(out).report_html
     summary = write_report(out, dest, brief_model)
     typer.echo(
         f"wrote {dest}: {summary.personas} personas, {summary.artifacts} copy sets, "

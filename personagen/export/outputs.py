@@ -1,9 +1,21 @@
-"""Output folders: checked before any model call, written atomically."""
+"""The output folder: its layout in one place, written atomically, read back typed.
+
+```
+OUT/personas/<persona>.json, .md       persona cards
+OUT/copy/<persona>/<channel>.json      one copy artifact per persona and channel
+OUT/copy/<persona>.md                  the persona's copy deck
+OUT/exports/<file>.csv                 ad-platform CSVs (files named by the channel registry)
+OUT/run.json                           the run summary
+OUT/report.html                        the HTML report (default place)
+```
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -11,6 +23,7 @@ from personagen.atomic import write_text_atomic
 from personagen.errors import InputError
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
+from personagen.models.persona import Persona
 
 
 def prepare_output_dir(path: Path) -> Path:
@@ -31,26 +44,93 @@ def write_json(path: Path, model: BaseModel) -> None:
     write_text_atomic(path, model.model_dump_json(indent=2, exclude_none=True) + "\n")
 
 
-def artifact_path(output: Path, artifact: CopyArtifact) -> Path:
-    """Where a copy artifact's JSON lives: `copy/<persona>/<channel>.json`."""
-    return output / "copy" / artifact.persona_id / f"{artifact.channel}.json"
+@dataclass(frozen=True)
+class OutputFolder:
+    """An output folder of `personagen run`, `personas` or `copy` (layout above)."""
 
+    root: Path
 
-def write_copy_views(output: Path, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
-    """Write what is derived from the artifacts: a Markdown deck per persona, platform CSVs."""
-    from personagen.export.copy_deck import write_decks
-    from personagen.export.csv_export import write_csvs
+    @property
+    def personas_dir(self) -> Path:
+        """Where the persona cards are."""
+        return self.root / "personas"
 
-    return write_decks(output / "copy", artifacts) + write_csvs(
-        output / "exports", artifacts, brief
-    )
+    @property
+    def copy_dir(self) -> Path:
+        """Where the copy artifacts and decks are."""
+        return self.root / "copy"
 
+    @property
+    def exports_dir(self) -> Path:
+        """Where the ad-platform CSVs are."""
+        return self.root / "exports"
 
-def write_copy_outputs(output: Path, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
-    """Write JSON per artifact, then the decks and platform CSVs."""
-    written: list[Path] = []
-    for artifact in artifacts:
-        path = artifact_path(output, artifact)
-        write_json(path, artifact)
-        written.append(path)
-    return written + write_copy_views(output, artifacts, brief)
+    @property
+    def run_json(self) -> Path:
+        """The run summary."""
+        return self.root / "run.json"
+
+    @property
+    def report_html(self) -> Path:
+        """The default place of the HTML report."""
+        return self.root / "report.html"
+
+    def artifact_path(self, persona_id: str, channel: str) -> Path:
+        """Where one copy artifact lives."""
+        return self.copy_dir / persona_id / f"{channel}.json"
+
+    def prepare(self) -> OutputFolder:
+        """Check the folder is writable (before any paid work) and create it."""
+        prepare_output_dir(self.root)
+        return self
+
+    def write_persona(self, persona: Persona) -> None:
+        """Write a persona's JSON and its Markdown card."""
+        from personagen.export.persona_card import persona_markdown
+
+        write_json(self.personas_dir / f"{persona.id}.json", persona)
+        write_text_atomic(self.personas_dir / f"{persona.id}.md", persona_markdown(persona))
+
+    def write_artifact(self, artifact: CopyArtifact) -> None:
+        """Write one copy artifact's JSON."""
+        write_json(self.artifact_path(artifact.persona_id, artifact.channel), artifact)
+
+    def write_views(self, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
+        """Write what derives from the artifacts: a deck per persona, the platform CSVs."""
+        from personagen.export.copy_deck import write_decks
+        from personagen.export.csv_export import write_csvs
+
+        return write_decks(self.copy_dir, artifacts) + write_csvs(
+            self.exports_dir, artifacts, brief
+        )
+
+    def write_summary(self, summary: dict[str, Any]) -> None:
+        """Write run.json."""
+        import json
+
+        write_text_atomic(self.run_json, json.dumps(summary, indent=2) + "\n")
+
+    def persona_files(self) -> list[Path]:
+        """The persona JSON files (in `personas/`, or the folder itself when it is one)."""
+        folder = self.personas_dir if self.personas_dir.is_dir() else self.root
+        return sorted(
+            p
+            for p in folder.glob("*.json")
+            if not p.name.startswith(".") and p.name != self.run_json.name
+        )
+
+    def read_personas(self) -> list[Persona]:
+        """The personas written here (each file validated; InputError names a bad one)."""
+        from personagen.inputs import load_model
+
+        return [load_model(path, Persona, what="persona") for path in self.persona_files()]
+
+    def artifact_files(self, channels: set[str]) -> list[Path]:
+        """The copy artifact files of these channels, in persona then channel order."""
+        if not self.copy_dir.is_dir():
+            return []
+        return [
+            p
+            for p in sorted(self.copy_dir.glob("*/*.json"))
+            if p.stem in channels and not p.name.startswith(".")
+        ]

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 from personagen.channels import FieldLimit, get_channel, measure
 from personagen.errors import InputError
+from personagen.export.outputs import OutputFolder
 from personagen.lint import load_artifact
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
@@ -65,21 +66,13 @@ def load_output(
 
     With `allow_empty`, a folder without personas is no error (a run whose jobs failed).
     """
-    from personagen.inputs import load_model
-
     if not out.is_dir():
         raise InputError(str(out), "no such output folder")
-    folder = out / "personas" if (out / "personas").is_dir() else out
-    files = sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
-    personas = [load_model(p, Persona, what="persona") for p in files if p.name != "run.json"]
+    folder = OutputFolder(out)
+    personas = folder.read_personas()
     if not personas and not allow_empty:
         raise InputError(str(out), NO_PERSONAS)
-    artifacts: list[CopyArtifact] = []
-    copy_dir = out / "copy"
-    if copy_dir.is_dir():
-        for path in sorted(copy_dir.glob("*/*.json")):
-            if path.stem in DRAFT_MODELS and not path.name.startswith("."):
-                artifacts.append(load_artifact(path))
+    artifacts = [load_artifact(path) for path in folder.artifact_files(set(DRAFT_MODELS))]
     return personas, artifacts
 
 
@@ -127,7 +120,7 @@ def read_run_info(
     """Cost and model from OUT/run.json when it is readable, else the outputs' provenance."""
     info = RunInfo()
     try:
-        data: object = json.loads((out / "run.json").read_text("utf-8"))
+        data: object = json.loads(OutputFolder(out).run_json.read_text("utf-8"))
     except (OSError, ValueError):
         data = None
     if isinstance(data, Mapping):
