@@ -267,33 +267,24 @@ class PassResult:
 
 async def personagen_pass(campaign: Path, personas: int, output: Path) -> PassResult:
     """`personagen run` as its CLI command does it, with N/len(channels) personas."""
-    from personagen.cli.run import _settings
-    from personagen.engine import CampaignRequest, SegmentInput, run_campaign
+    from dataclasses import replace
+
+    from personagen.api import campaign_request, campaign_settings
+    from personagen.engine import SegmentInput, run_campaign
     from personagen.inputs.campaign import load_campaign
     from personagen.store import Store
 
     started, cpu = time.perf_counter(), time.process_time()
     loaded = load_campaign(campaign)
-    spec = loaded.campaign
-    settings = _settings(loaded, {}, None)
-    segments = [SegmentInput(s.icp, s.notes, personas) for s in loaded.segments]
     marks: dict[str, float] = {}
 
     def progress(outcome: Any) -> None:
         kind = "personas_done" if outcome.job_id.startswith("personas/") else "last_copy_done"
         marks[kind] = time.perf_counter()
 
-    request = CampaignRequest(
-        settings,
-        segments,
-        loaded.brief,
-        list(spec.channels),
-        variants=spec.variants,
-        steps=spec.steps,
-        output=output,
-        name=spec.name,
-        source=str(campaign),
-    )
+    request = campaign_request(loaded, campaign_settings(loaded), output)
+    segments = [SegmentInput(s.icp, s.notes, personas, s.speakers) for s in request.segments]
+    request = replace(request, segments=segments)
     report = await run_campaign(request, progress=progress)
     ended, cpu = time.perf_counter(), time.process_time() - cpu
     store = Store()

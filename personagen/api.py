@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,6 +156,32 @@ def write_copy(
     )
 
 
+def campaign_settings(
+    loaded: LoadedCampaign,
+    flags: Mapping[str, object] | None = None,
+    config: Path | None = None,
+    *,
+    require_key: bool = True,
+) -> Settings:
+    """A campaign's settings: flags > environment > its written settings > config > defaults.
+
+    The campaign's `replay:` folder applies unless a flag points at a live model.
+    """
+    flags = dict(flags or {})
+    campaign = loaded.campaign
+    written = campaign.settings_values()
+    live = flags.get("provider") not in (None, "replay") or flags.get("base_url") is not None
+    if campaign.replay is not None and not live:
+        written["replay_dir"] = campaign.replay
+    return merge_settings(
+        flags=flags,
+        campaign=written,
+        campaign_source=str(loaded.path),
+        config=config,
+        require_key=require_key,
+    )
+
+
 def campaign_request(
     loaded: LoadedCampaign,
     settings: Settings,
@@ -163,10 +189,12 @@ def campaign_request(
     *,
     budget_usd: float | None = None,
     redact: bool | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> CampaignRequest:
     """The run of a loaded campaign: built this one way by the CLI, the library and benches.
 
-    `budget_usd` and `redact` override the campaign file's values when given.
+    `budget_usd` and `redact` override the campaign file's values when given; `say`
+    receives a line per redacted segment (what was replaced).
     """
     from personagen.redact import redact_notes
 
@@ -176,9 +204,13 @@ def campaign_request(
     check_brief_for(loaded.brief, channels, str(spec.brief))
     segments = [SegmentInput(s.icp, s.notes, s.count, spec.speakers) for s in loaded.segments]
     if redact if redact is not None else spec.redact:
-        segments = [
-            SegmentInput(s.icp, redact_notes(s.notes)[0], s.count, s.speakers) for s in segments
-        ]
+        redacted: list[SegmentInput] = []
+        for segment in segments:
+            notes, report = redact_notes(segment.notes)
+            if say is not None:
+                say(f"{segment.icp.id}: {report.summary()}")
+            redacted.append(SegmentInput(segment.icp, notes, segment.count, segment.speakers))
+        segments = redacted
     check_segments(segments)
     return CampaignRequest(
         settings,
@@ -209,13 +241,7 @@ async def run_campaign_async(
     the environment), as with `personagen run`.
     """
     loaded = load_campaign(Path(campaign))
-    if settings is None:
-        written = loaded.campaign.settings_values()
-        if loaded.campaign.replay is not None:
-            written["replay_dir"] = loaded.campaign.replay
-        settings = merge_settings(
-            flags={}, campaign=written, campaign_source=str(loaded.path), config=None
-        )
+    settings = settings or campaign_settings(loaded)
     request = campaign_request(loaded, settings, output, budget_usd=budget_usd)
     return await _run_request(request, progress=progress, model=model)
 

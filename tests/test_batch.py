@@ -13,9 +13,9 @@ from typing import Any, cast
 import pytest
 from typer.testing import CliRunner
 
+from personagen.api import campaign_request
 from personagen.batch import POLL_ENV, poll_seconds, run_campaign_batch
 from personagen.cli import app
-from personagen.engine import CampaignRequest, SegmentInput
 from personagen.errors import SettingsError
 from personagen.inputs.campaign import load_campaign
 from personagen.llm.pricing import price_for
@@ -277,20 +277,7 @@ def test_failed_and_invalid_batch_answers_go_live(tmp_path: Path) -> None:
 
 
 def _invoke_directly(campaign: Path, out: Path, settings: Settings, progress: Any) -> None:
-    loaded = load_campaign(campaign)
-    speakers = loaded.campaign.speakers  # as `personagen run` passes them
-    segments = [SegmentInput(s.icp, s.notes, s.count, speakers) for s in loaded.segments]
-    request = CampaignRequest(
-        settings,
-        segments,
-        loaded.brief,
-        list(loaded.campaign.channels),
-        variants=loaded.campaign.variants,
-        steps=loaded.campaign.steps,
-        output=out,
-        name=loaded.campaign.name,
-        source=str(campaign),
-    )
+    request = campaign_request(load_campaign(campaign), settings, out)  # as `personagen run`
     asyncio.run(run_campaign_batch(request, progress=progress))
 
 

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from personagen.engine import CampaignRequest, SegmentInput, run_campaign
+from personagen.api import campaign_request
+from personagen.engine import CampaignRequest, run_campaign
 from personagen.inputs.campaign import load_campaign
 from personagen.inputs.citable import citable_note
 from personagen.models.persona import SECTIONS
@@ -52,20 +53,7 @@ def _campaign(folder: Path, base_url: str, **extra: Any) -> Path:
 
 def _request(campaign: Path, out: Path, base_url: str) -> CampaignRequest:
     """The request `personagen run` would build, with the stub's settings."""
-    loaded = load_campaign(campaign)
-    spec = loaded.campaign
-    segments = [SegmentInput(s.icp, s.notes, s.count, spec.speakers) for s in loaded.segments]
-    return CampaignRequest(
-        stub_settings(base_url),
-        segments,
-        loaded.brief,
-        list(spec.channels),
-        variants=spec.variants,
-        steps=spec.steps,
-        output=out,
-        name=spec.name,
-        source=str(campaign),
-    )
+    return campaign_request(load_campaign(campaign), stub_settings(base_url), out)
 
 
 def _run(campaign: Path, out: Path, stub: StubServer) -> tuple[RunReport, dict[str, Any]]:

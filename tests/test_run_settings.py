@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from personagen.cli.run import _settings
+from personagen.api import campaign_settings
 from personagen.inputs.campaign import load_campaign
 from tests.helpers import EXAMPLE
 
@@ -15,10 +15,10 @@ def test_the_campaign_replays_unless_a_live_provider_is_asked_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     loaded = load_campaign(EXAMPLE / "campaign.yaml")
-    replaying = _settings(loaded, {}, None, dry_run=False)
+    replaying = campaign_settings(loaded, {}, None)
     assert replaying.provider == "replay" and replaying.replay_dir is not None
     assert replaying.requests_per_minute == 500 and replaying.concurrency == 8
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-0000")
-    live = _settings(loaded, {"provider": "openai", "record_dir": Path("rec")}, None, dry_run=False)
+    live = campaign_settings(loaded, {"provider": "openai", "record_dir": Path("rec")}, None)
     assert live.provider == "openai" and live.replay_dir is None
     assert live.record_dir == Path("rec") and live.model == "gpt-4.1-mini"

@@ -11,8 +11,8 @@ import yaml
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
+from personagen.api import campaign_settings
 from personagen.cli import app
-from personagen.cli.run import _settings
 from personagen.errors import InputError
 from personagen.inputs.campaign import load_campaign
 from personagen.inputs.settings import resolve_settings
@@ -55,7 +55,7 @@ def run_settings(
     tmp_path: Path, flags: dict[str, object] | None = None, **settings: Any
 ) -> Settings:
     loaded = load_campaign(campaign_file(tmp_path, **settings))
-    return _settings(loaded, flags or {}, None, dry_run=True)
+    return campaign_settings(loaded, flags or {}, None, require_key=False)
 
 
 def error_line(args: list[str]) -> str:
@@ -128,7 +128,7 @@ def test_concurrency_from_config_reaches_the_run_command(
 
 
 def test_the_example_campaign_still_reads_its_settings() -> None:
-    settings = _settings(load_campaign(EXAMPLE / "campaign.yaml"), {}, None, dry_run=True)
+    settings = campaign_settings(load_campaign(EXAMPLE / "campaign.yaml"), require_key=False)
     assert settings.concurrency == 8 and settings.requests_per_minute == 500
     assert settings.tokens_per_minute == 200000 and settings.model == "gpt-4.1-mini"
 

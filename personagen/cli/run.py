@@ -11,31 +11,8 @@ from personagen.cli import options
 from personagen.cli.app import app, user_errors
 
 if TYPE_CHECKING:
-    from personagen.engine import SegmentInput
-    from personagen.inputs.campaign import LoadedCampaign
     from personagen.outcomes import JobOutcome, RunReport
-    from personagen.settings import Settings
     from personagen.store import Store
-
-
-def _settings(
-    loaded: LoadedCampaign, flags: dict[str, object], config: Path | None, *, dry_run: bool
-) -> Settings:
-    """Flags > environment > the campaign's written settings > config file > defaults."""
-    from personagen.inputs.settings import merge_settings
-
-    campaign = loaded.campaign
-    written = campaign.settings_values()
-    live = flags.get("provider") not in (None, "replay") or flags.get("base_url") is not None
-    if campaign.replay is not None and not live:  # --provider/--base-url: go live
-        written["replay_dir"] = campaign.replay
-    return merge_settings(
-        flags=flags,
-        campaign=written,
-        campaign_source=str(loaded.path),
-        config=config,
-        require_key=not dry_run,
-    )
 
 
 def _summary(report: RunReport) -> str:
@@ -87,16 +64,12 @@ def run(
     """
     import asyncio
 
-    from personagen.engine import CampaignRequest, SegmentInput, check_segments, run_campaign
+    from personagen.api import campaign_request, campaign_settings
+    from personagen.engine import run_campaign
     from personagen.inputs.campaign import load_campaign
-    from personagen.pipeline.copy import check_brief_for, check_counts, parse_channels
     from personagen.store import open_store
 
     loaded = load_campaign(campaign)
-    spec = loaded.campaign
-    channels = parse_channels(",".join(spec.channels))
-    check_counts(spec.variants, spec.steps)
-    check_brief_for(loaded.brief, channels, str(spec.brief))
     flags = options.settings_overrides(
         model=model,
         provider=provider,
@@ -107,22 +80,14 @@ def run(
         rekey=rekey,
         concurrency=concurrency,
     )
-    settings = _settings(loaded, flags, config, dry_run=dry_run)
-    segments = [SegmentInput(s.icp, s.notes, s.count, spec.speakers) for s in loaded.segments]
-    if redact if redact is not None else spec.redact:
-        segments = _redacted(segments)
-    check_segments(segments)
-    request = CampaignRequest(
+    settings = campaign_settings(loaded, flags, config, require_key=not dry_run)
+    request = campaign_request(
+        loaded,
         settings,
-        segments,
-        loaded.brief,
-        channels,
-        variants=spec.variants,
-        steps=spec.steps,
-        output=output,
-        name=spec.name,
-        source=str(campaign),
-        budget_usd=budget if budget is not None else spec.budget_usd,
+        output,
+        budget_usd=budget,
+        redact=redact,
+        say=lambda line: typer.echo(line, err=True),
     )
     if dry_run:
         from personagen.estimate import plan_campaign
@@ -142,6 +107,7 @@ def run(
         from personagen.batch import run_campaign_batch as runner
     else:
         runner = run_campaign
+    segments, channels = request.segments, request.channels
     expected_jobs = len(segments) + sum(s.count for s in segments) * len(channels)
     with _Progress(expected_jobs) as progress:
         try:
@@ -170,18 +136,6 @@ def _mark_interrupted() -> None:
                 store.mark_interrupted(run_id)
     except (sqlite3.Error, OSError):
         pass
-
-
-def _redacted(segments: list[SegmentInput]) -> list[SegmentInput]:
-    from personagen.engine import SegmentInput
-    from personagen.redact import redact_notes
-
-    result: list[SegmentInput] = []
-    for segment in segments:
-        notes, report = redact_notes(segment.notes)
-        typer.echo(f"{segment.icp.id}: {report.summary()}", err=True)
-        result.append(SegmentInput(segment.icp, notes, segment.count, segment.speakers))
-    return result
 
 
 class _Progress:
