@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from personagen.channels import Channel, Export, FieldLimit, HardLimit
 from personagen.inputs.settings import resolve_settings
 from personagen.models.icp import ICP
 from personagen.models.note import Note
@@ -28,3 +29,29 @@ def stub_settings(base_url: str, **extra: Any) -> Settings:
     values: dict[str, Any] = {"base_url": base_url, "model": "gpt-4.1-mini"}
     values.update(extra)
     return resolve_settings(values)
+
+
+def tiktok_channel() -> Channel:
+    """A 'tiktok' ad channel for tests that register one at run time: one caption field,
+    at most 100 characters, exported to a tiktok.csv review sheet."""
+    return Channel(
+        id="tiktok",
+        name="TikTok",
+        title="TikTok ads",
+        kind="ad",
+        shape="variants",
+        task="ads",
+        output_tokens=300,
+        source="a test",
+        fields=(
+            FieldLimit(
+                name="caption",
+                label="caption",
+                plural="captions",
+                hard=HardLimit(source="a test", why="a test", max=100),
+                csv_aliases=("caption",),
+            ),
+        ),
+        reading=("caption",),
+        export=Export(file="tiktok.csv", columns=(("caption", "Caption", "Caption chars"),)),
+    )

@@ -14,41 +14,17 @@ from pydantic import Field
 
 import personagen
 from personagen import channels
-from personagen.channels import Channel, Export, FieldLimit, HardLimit, Recommendation
 from personagen.export.report import write_report
 from personagen.lint import lint_paths
 from personagen.models.copy import DRAFT_MODELS, draft_model
 from personagen.models.copy_base import CopyPiece, Draft, addresses_field, limited_field
 from personagen.testing import FakeModel
-from tests.helpers import EXAMPLE
+from tests.helpers import EXAMPLE, tiktok_channel
 
 
 @pytest.fixture()
 def tiktok() -> Iterator[str]:
-    channels.register_channel(
-        Channel(
-            id="tiktok",
-            name="TikTok",
-            title="TikTok ads",
-            kind="ad",
-            shape="variants",
-            task="ads",
-            output_tokens=300,
-            source="TikTok Ads Manager (test entry)",
-            fields=(
-                FieldLimit(
-                    name="caption",
-                    label="caption",
-                    plural="captions",
-                    hard=HardLimit(source="test", why="test", max=100),
-                    recommended=Recommendation(why="test", max=80),
-                    csv_aliases=("caption",),
-                ),
-            ),
-            reading=("caption",),
-            export=Export(file="tiktok.csv", columns=(("caption", "Caption", "Caption chars"),)),
-        )
-    )
+    channels.register_channel(tiktok_channel())
 
     class TikTokAd(CopyPiece):
         """A TikTok in-feed ad."""

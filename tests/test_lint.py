@@ -15,7 +15,6 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from personagen import channels
-from personagen.channels import Channel, Export, FieldLimit, HardLimit
 from personagen.cli import app
 from personagen.lint import (
     BRIEF_MISSING,
@@ -27,6 +26,7 @@ from personagen.lint import (
 )
 from personagen.models.brief import Brief
 from personagen.models.copy import DRAFT_MODELS, draft_model
+from tests.helpers import tiktok_channel as tiktok_entry
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data" / "lint"
@@ -343,27 +343,7 @@ def test_a_token_holding_a_semicolon_keeps_its_fix_apart() -> None:
 @contextlib.contextmanager
 def tiktok_channel() -> Iterator[None]:
     """A 'tiktok' ad channel registered at run time: one field, caption, at most 100."""
-    channel = Channel(
-        id="tiktok",
-        name="TikTok",
-        title="TikTok ads",
-        kind="ad",
-        shape="variants",
-        task="ads",
-        output_tokens=300,
-        source="a test",
-        fields=(
-            FieldLimit(
-                name="caption",
-                label="caption",
-                plural="captions",
-                hard=HardLimit(source="a test", why="a test", max=100),
-                csv_aliases=("caption",),
-            ),
-        ),
-        reading=("caption",),
-        export=Export(file="tiktok.csv", columns=(("caption", "Caption", "Caption chars"),)),
-    )
+    channel = tiktok_entry()
     channels.register_channel(channel)
     try:
 

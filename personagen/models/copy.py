@@ -29,6 +29,7 @@ from personagen.models.copy_base import (
     CopyPiece,
     Draft,
     addresses_field,
+    assign_in_order,
     brief_of,
     context_of,
     copy_context,
@@ -112,15 +113,7 @@ class EmailSequenceDraft(Draft):
     @classmethod
     def _assign_days(cls, data: Any, info: ValidationInfo) -> Any:
         """The tool sets each e-mail's day from the campaign's schedule, in order."""
-        schedule = context_of(info).get(SCHEDULE)
-        steps = data.get("steps") if isinstance(data, dict) else None
-        if schedule is None or not isinstance(steps, list):
-            return data
-        dated = [
-            {**step, "day_offset": day} if isinstance(step, dict) else step
-            for step, day in zip(steps, schedule, strict=False)
-        ]
-        return {**data, "steps": dated + steps[len(schedule) :]}
+        return assign_in_order(data, "steps", "day_offset", context_of(info).get(SCHEDULE))
 
     @field_validator("steps")
     @classmethod
@@ -330,14 +323,7 @@ class BattlecardDraft(CopyPiece):
     def _assign_objections(cls, data: Any, info: ValidationInfo) -> Any:
         """The tool names the objection each answer handles: the persona's, in order."""
         ids = context_of(info).get(OBJECTION_IDS)
-        handled = data.get("objections") if isinstance(data, dict) else None
-        if ids is None or not isinstance(handled, list):
-            return data
-        named = [
-            {**item, "objection_id": objection_id} if isinstance(item, dict) else item
-            for item, objection_id in zip(handled, ids, strict=False)
-        ]
-        return {**data, "objections": named + handled[len(ids) :]}
+        return assign_in_order(data, "objections", "objection_id", ids)
 
     @field_validator("objections")
     @classmethod

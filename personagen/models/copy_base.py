@@ -110,6 +110,20 @@ def context_of(info: ValidationInfo) -> Mapping[str, Any]:
     return context if isinstance(context, Mapping) else {}
 
 
+def assign_in_order(data: Any, pieces: str, field: str, values: Sequence[Any] | None) -> Any:
+    """Set `field` of each raw piece under `pieces` from `values`, in order (the tool's part
+    of an answer: e-mail days, objection ids); pieces beyond `values` are left for the
+    count check to report."""
+    found = data.get(pieces) if isinstance(data, dict) else None
+    if values is None or not isinstance(found, list):
+        return data
+    assigned = [
+        {**piece, field: value} if isinstance(piece, dict) else piece
+        for piece, value in zip(found, values, strict=False)
+    ]
+    return {**data, pieces: assigned + found[len(values) :]}
+
+
 def brief_of(info: ValidationInfo) -> Brief | None:
     """The brief in the validation context, if any."""
     brief = context_of(info).get(BRIEF)
