@@ -192,8 +192,8 @@ class Door:
             "temperature": settings.temperature,
             "max_tokens": settings.max_output_tokens,
         }
-        normalized = normalize_request("/chat/completions", body)
-        body["max_tokens"] = answer_room(settings, prompt_tokens(normalized))
+        input_tokens = prompt_tokens(normalize_request("/chat/completions", body))
+        body["max_tokens"] = answer_room(settings, input_tokens)
         normalized = normalize_request("/chat/completions", body)
         return PreparedCall(
             task=task,
@@ -203,7 +203,7 @@ class Door:
             context=dict(context or {}),
             body=body,
             key=request_key(normalized),
-            input_tokens=prompt_tokens(normalized),
+            input_tokens=input_tokens,
             output_tokens=output_tokens or DEFAULT_OUTPUT_TOKENS,
         )
 
