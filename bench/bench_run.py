@@ -52,7 +52,7 @@ CHANNELS = ["x", "objections"]  # the two copy tasks tests/campaign_stub.py answ
 COPY_TOOLS = {"XPostDraft", "BattlecardDraft"}
 PARTS = ("startup", "naive", "gather", "personagen")
 # What `personagen run` imports before its first model call (Door.client loads the rest).
-RUN_IMPORTS = "import personagen.cli.run, personagen.engine, instructor; instructor.from_openai"
+RUN_IMPORTS = "import personagen.cli.run, personagen.run.engine, instructor; instructor.from_openai"
 
 
 # --------------------------------------------------------------------------- stub
@@ -269,9 +269,9 @@ async def personagen_pass(campaign: Path, personas: int, output: Path) -> PassRe
     """`personagen run` as its CLI command does it, with N/len(channels) personas."""
     from dataclasses import replace
 
-    from personagen.api import campaign_request, campaign_settings
-    from personagen.engine import SegmentInput, run_campaign
     from personagen.inputs.campaign import load_campaign
+    from personagen.run.engine import run_campaign
+    from personagen.run.request import SegmentInput, campaign_request, campaign_settings
     from personagen.store import Store
 
     started, cpu = time.perf_counter(), time.process_time()
@@ -575,7 +575,7 @@ class Bench:
         import instructor  # noqa: F401
         import openai  # noqa: F401
 
-        import personagen.engine  # noqa: F401
+        import personagen.run.engine  # noqa: F401
 
         imported = time.perf_counter() - started
         self.log(

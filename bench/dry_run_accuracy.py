@@ -1,7 +1,7 @@
 """How close `--dry-run` comes to the input tokens of the live run it plans.
 
 For the example campaign and for the same campaign with a 600 KB ICP, this plans the run
-(`personagen.estimate.plan_campaign`, nothing sent), then runs it live, twice:
+(`personagen.run.plan.plan_campaign`, nothing sent), then runs it live, twice:
 
 - "example answers": the model answers each call with the example's hand-written answer
   for the same logical call (extraction per note, synthesis, copy per persona and
@@ -32,17 +32,16 @@ sys.path.insert(0, str(ROOT))
 
 import httpx2  # noqa: E402
 
-from personagen.api import campaign_request, campaign_settings  # noqa: E402
-from personagen.engine import (  # noqa: E402
-    CampaignEngine,
-    CampaignRequest,
-    persona_stage,
-    run_campaign,
-)
-from personagen.estimate import plan_campaign  # noqa: E402
 from personagen.inputs.campaign import load_campaign  # noqa: E402
 from personagen.llm.door import Door  # noqa: E402
 from personagen.llm.meter import CURRENT_CALL  # noqa: E402
+from personagen.run.engine import CampaignEngine, persona_stage, run_campaign  # noqa: E402
+from personagen.run.plan import plan_campaign  # noqa: E402
+from personagen.run.request import (  # noqa: E402
+    CampaignRequest,  # noqa: E402
+    campaign_request,
+    campaign_settings,
+)
 from personagen.store import Store  # noqa: E402
 from personagen.testing.stub_server import Reply, StubServer, schema_only_script  # noqa: E402
 

@@ -25,10 +25,10 @@ _EXPORTS = {
     "write_copy_async": "personagen.api",
     "run_campaign": "personagen.api",
     "run_campaign_async": "personagen.api",
-    "campaign_request": "personagen.api",
+    "campaign_request": "personagen.run.request",
     "PersonasResult": "personagen.api",
     "CopyResult": "personagen.api",
-    "RunReport": "personagen.outcomes",
+    "RunReport": "personagen.run.outcomes",
     "ICP": "personagen.models.icp",
     "Note": "personagen.models.note",
     "SpeakerRoles": "personagen.models.note",
@@ -74,7 +74,6 @@ if TYPE_CHECKING:
         PersonasResult,
         build_personas,
         build_personas_async,
-        campaign_request,
         run_campaign,
         run_campaign_async,
         write_copy,
@@ -89,7 +88,8 @@ if TYPE_CHECKING:
     from personagen.models.icp import ICP
     from personagen.models.note import Note, SpeakerRoles
     from personagen.models.persona import Persona
-    from personagen.outcomes import RunReport
+    from personagen.run.outcomes import RunReport
+    from personagen.run.request import campaign_request
     from personagen.settings import Settings
 
 

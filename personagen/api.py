@@ -9,24 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from personagen.commands import engine_session
-from personagen.engine import CampaignRequest, SegmentInput, check_segments, copy_matrix
-from personagen.engine import run_campaign as _run_request
 from personagen.inputs import load_model, load_notes
-from personagen.inputs.campaign import LoadedCampaign, load_campaign
-from personagen.inputs.settings import merge_settings, resolve_settings
+from personagen.inputs.campaign import load_campaign
+from personagen.inputs.settings import resolve_settings
 from personagen.llm import Upstream
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.icp import ICP
 from personagen.models.note import Note, SpeakerRoles
 from personagen.models.persona import Persona
-from personagen.outcomes import ProgressHook, RunReport
 from personagen.pipeline.copy import check_brief_for, check_counts, parse_channels
+from personagen.run.commands import engine_session
+from personagen.run.engine import run_campaign as _run_request
+from personagen.run.outcomes import ProgressHook, RunReport
+from personagen.run.request import (
+    SegmentInput,
+    campaign_request,
+    campaign_settings,
+    copy_matrix,
+)
 from personagen.settings import Settings
 
 PathLike = str | Path
@@ -153,76 +158,6 @@ def write_copy(
             settings=settings,
             model=model,
         )
-    )
-
-
-def campaign_settings(
-    loaded: LoadedCampaign,
-    flags: Mapping[str, object] | None = None,
-    config: Path | None = None,
-    *,
-    require_key: bool = True,
-) -> Settings:
-    """A campaign's settings: flags > environment > its written settings > config > defaults.
-
-    The campaign's `replay:` folder applies unless a flag points at a live model.
-    """
-    flags = dict(flags or {})
-    campaign = loaded.campaign
-    written = campaign.settings_values()
-    live = flags.get("provider") not in (None, "replay") or flags.get("base_url") is not None
-    if campaign.replay is not None and not live:
-        written["replay_dir"] = campaign.replay
-    return merge_settings(
-        flags=flags,
-        campaign=written,
-        campaign_source=str(loaded.path),
-        config=config,
-        require_key=require_key,
-    )
-
-
-def campaign_request(
-    loaded: LoadedCampaign,
-    settings: Settings,
-    output: PathLike,
-    *,
-    budget_usd: float | None = None,
-    redact: bool | None = None,
-    say: Callable[[str], None] | None = None,
-) -> CampaignRequest:
-    """The run of a loaded campaign: built this one way by the CLI, the library and benches.
-
-    `budget_usd` and `redact` override the campaign file's values when given; `say`
-    receives a line per redacted segment (what was replaced).
-    """
-    from personagen.redact import redact_notes
-
-    spec = loaded.campaign
-    channels = parse_channels(",".join(spec.channels))
-    check_counts(spec.variants, spec.steps)
-    check_brief_for(loaded.brief, channels, str(spec.brief))
-    segments = [SegmentInput(s.icp, s.notes, s.count, spec.speakers) for s in loaded.segments]
-    if redact if redact is not None else spec.redact:
-        redacted: list[SegmentInput] = []
-        for segment in segments:
-            notes, report = redact_notes(segment.notes)
-            if say is not None:
-                say(f"{segment.icp.id}: {report.summary()}")
-            redacted.append(SegmentInput(segment.icp, notes, segment.count, segment.speakers))
-        segments = redacted
-    check_segments(segments)
-    return CampaignRequest(
-        settings,
-        segments,
-        loaded.brief,
-        channels,
-        variants=spec.variants,
-        steps=spec.steps,
-        output=Path(output),
-        name=spec.name,
-        source=str(loaded.path),
-        budget_usd=budget_usd if budget_usd is not None else spec.budget_usd,
     )
 
 

@@ -13,13 +13,13 @@ from typing import Any, cast
 import pytest
 from typer.testing import CliRunner
 
-from personagen.api import campaign_request
-from personagen.batch import POLL_ENV, poll_seconds, run_campaign_batch
 from personagen.cli import app
 from personagen.errors import SettingsError
 from personagen.inputs.campaign import load_campaign
 from personagen.llm.pricing import price_for
-from personagen.outcomes import JobOutcome
+from personagen.run.batch import POLL_ENV, poll_seconds, run_campaign_batch
+from personagen.run.outcomes import JobOutcome
+from personagen.run.request import campaign_request
 from personagen.settings import Settings
 from personagen.store import Store
 from personagen.testing.stub_server import Reply, StubServer, completion, tool_name

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from personagen.api import campaign_request
-from personagen.engine import CampaignRequest, run_campaign
 from personagen.inputs.campaign import load_campaign
 from personagen.inputs.citable import citable_note
 from personagen.models.persona import SECTIONS
-from personagen.outcomes import RunReport
+from personagen.run.engine import run_campaign
+from personagen.run.outcomes import RunReport
+from personagen.run.request import CampaignRequest, campaign_request
 from personagen.testing.stub_server import (
     Reply,
     Script,

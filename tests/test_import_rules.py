@@ -10,8 +10,8 @@ from tests.helpers import ROOT
 PACKAGE = ROOT / "personagen"
 CLIENT_LIBRARIES = ("openai", "instructor", "httpx", "httpx2")
 # The layers, lowest first (docs/architecture.md): a layer may import only the ones before
-# it. `settings` and `channels` are base data; orchestration (engine, batch, estimate, api,
-# commands, store) and the CLI sit on top and are not listed.
+# it. `settings` and `channels` are base data; orchestration (`run/`, the store, the
+# library face `api`) and the CLI sit on top and are not listed.
 LAYERS = (
     ("personagen/settings.py", "personagen.settings"),
     ("personagen/channels.py", "personagen.channels"),
@@ -22,7 +22,7 @@ LAYERS = (
     ("personagen/pipeline", "personagen.pipeline"),
     ("personagen/export", "personagen.export"),
 )
-TOP = ("personagen.engine", "personagen.store", "personagen.cli", "personagen.api")
+TOP = ("personagen.run.engine", "personagen.store", "personagen.cli", "personagen.api")
 # Independent layers that still may not reach each other (the door knows no domain).
 APART = {
     "personagen/llm": ("personagen.models", "personagen.checks", "personagen.inputs"),

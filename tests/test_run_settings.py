@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from personagen.api import campaign_settings
 from personagen.inputs.campaign import load_campaign
+from personagen.run.request import campaign_settings
 from tests.helpers import EXAMPLE
 
 

@@ -170,7 +170,7 @@ def test_mark_interrupted_only_touches_running_runs(store: Store) -> None:
 def test_ctrl_c_during_run_marks_this_process_run_interrupted(
     tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import personagen.engine
+    import personagen.run.engine
 
     other = store.start_run("another process", "c.yaml", "m")
     store._write("UPDATE runs SET pid = ? WHERE id = ?", (os.getpid() + 1, other))
@@ -180,7 +180,7 @@ def test_ctrl_c_during_run_marks_this_process_run_interrupted(
             db.start_run("test-campaign", "campaign.yaml", "gpt-4.1-mini")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(personagen.engine, "run_campaign", interrupted)
+    monkeypatch.setattr(personagen.run.engine, "run_campaign", interrupted)
     campaign = write_campaign(tmp_path / "c", "http://127.0.0.1:9/v1")
     result = runner.invoke(app, ["run", str(campaign), "-o", str(tmp_path / "out")])
     assert result.exit_code == 130, result.output

@@ -11,12 +11,12 @@ import yaml
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from personagen.api import campaign_settings
 from personagen.cli import app
 from personagen.errors import InputError
 from personagen.inputs.campaign import load_campaign
 from personagen.inputs.settings import resolve_settings
 from personagen.models.campaign import ModelSettings, RateLimits
+from personagen.run.request import campaign_settings
 from personagen.settings import PROVIDER_ENV_VARS, Settings
 from tests.helpers import EXAMPLE, ROOT
 
@@ -109,16 +109,16 @@ def test_a_flag_wins_over_env_campaign_and_config(
 def test_concurrency_from_config_reaches_the_run_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import personagen.estimate
+    import personagen.run.plan
 
     seen: list[Settings] = []
-    real = personagen.estimate.plan_campaign
+    real = personagen.run.plan.plan_campaign
 
     def spy(request: Any, store: Any) -> Any:
         seen.append(request.settings)
         return real(request, store)
 
-    monkeypatch.setattr(personagen.estimate, "plan_campaign", spy)
+    monkeypatch.setattr(personagen.run.plan, "plan_campaign", spy)
     config_file(concurrency=3)
     campaign = campaign_file(tmp_path)
     args = ["run", str(campaign), "-o", str(tmp_path / "out"), "--dry-run"]

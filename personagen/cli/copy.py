@@ -39,11 +39,11 @@ def copy_command(
     """
     import asyncio
 
-    from personagen.commands import load_personas, run_copy
     from personagen.inputs import load_model
     from personagen.inputs.settings import resolve_settings
     from personagen.models.brief import Brief
     from personagen.pipeline.copy import CopyJob, check_brief_for, check_counts, parse_channels
+    from personagen.run.commands import load_personas, run_copy
 
     chosen = parse_channels(channels)
     check_counts(variants, steps)

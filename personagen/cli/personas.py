@@ -50,12 +50,12 @@ def personas(
     """
     import asyncio
 
-    from personagen.commands import run_personas
-    from personagen.engine import SegmentInput
     from personagen.errors import InputError
     from personagen.inputs import load_model, load_notes
     from personagen.inputs.settings import resolve_settings
     from personagen.models.icp import ICP
+    from personagen.run.commands import run_personas
+    from personagen.run.request import SegmentInput
 
     icp_model = load_model(icp, ICP)
     loaded = load_notes(notes)

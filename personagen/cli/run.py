@@ -11,12 +11,12 @@ from personagen.cli import options
 from personagen.cli.app import app, user_errors
 
 if TYPE_CHECKING:
-    from personagen.outcomes import JobOutcome, RunReport
+    from personagen.run.outcomes import JobOutcome, RunReport
     from personagen.store import Store
 
 
 def _summary(report: RunReport) -> str:
-    from personagen.commands import usage_line
+    from personagen.run.commands import usage_line
 
     data = report.to_json()
     lines = [
@@ -64,9 +64,9 @@ def run(
     """
     import asyncio
 
-    from personagen.api import campaign_request, campaign_settings
-    from personagen.engine import run_campaign
     from personagen.inputs.campaign import load_campaign
+    from personagen.run.engine import run_campaign
+    from personagen.run.request import campaign_request, campaign_settings
     from personagen.store import open_store
 
     loaded = load_campaign(campaign)
@@ -90,7 +90,7 @@ def run(
         say=lambda line: typer.echo(line, err=True),
     )
     if dry_run:
-        from personagen.estimate import plan_campaign
+        from personagen.run.plan import plan_campaign
 
         with open_store() as store:
             estimate, reused = plan_campaign(request, store)
@@ -104,7 +104,7 @@ def run(
         )
         return
     if batch_api:
-        from personagen.batch import run_campaign_batch as runner
+        from personagen.run.batch import run_campaign_batch as runner
     else:
         runner = run_campaign
     segments, channels = request.segments, request.channels

@@ -25,15 +25,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from personagen.batch_answers import BatchAnswers, BatchSummary, batch_usage
-from personagen.engine import CampaignEngine, CampaignRequest, close_run, persona_stage
 from personagen.errors import BudgetExceeded, ProviderError, SettingsError
 from personagen.export.outputs import OutputFolder
 from personagen.llm import BATCH_ENDPOINT as BATCH_URL
 from personagen.llm import BatchAPI, Door, PreparedCall, Usage
 from personagen.models.brief import Brief
-from personagen.outcomes import JobOutcome, ProgressHook, RunReport
 from personagen.pipeline.copy import CopyJob, prepare_copy, unanswerable
+from personagen.run.batch_answers import BatchAnswers, BatchSummary, batch_usage
+from personagen.run.engine import CampaignEngine, close_run, persona_stage
+from personagen.run.outcomes import JobOutcome, ProgressHook, RunReport
+from personagen.run.request import CampaignRequest
 from personagen.store import Store, open_store
 
 BATCH_PRICE_FACTOR = 0.5  # the Batch API bills tokens at half the live price

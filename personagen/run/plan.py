@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from personagen.engine import CampaignRequest, SegmentInput, copy_matrix, persona_key
 from personagen.inputs.citable import citable_note
 from personagen.llm import Door, PreparedCall, Settings, price_for
 from personagen.models.persona import Evidence, Item, Persona
@@ -24,6 +23,8 @@ from personagen.pipeline.personas import (
     prepare_extraction,
     prepare_synthesis,
 )
+from personagen.run.engine import persona_key
+from personagen.run.request import CampaignRequest, SegmentInput, copy_matrix
 from personagen.store import Store
 
 # Extraction keeps about one insight per two cited sentences, each about 70 tokens in the

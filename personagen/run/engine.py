@@ -11,19 +11,17 @@ import asyncio
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from personagen.errors import BudgetExceeded, GenerationError, InputError
+from personagen.errors import BudgetExceeded, GenerationError
 from personagen.export.outputs import OutputFolder
 from personagen.llm import Door, Settings, Upstream, Usage, prompt_version
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
-from personagen.models.icp import ICP
-from personagen.models.note import Note, SpeakerRoles
+from personagen.models.note import SpeakerRoles
 from personagen.models.persona import Persona
-from personagen.outcomes import JobOutcome, ProgressHook, RunReport
 from personagen.pipeline.copy import (
     CopyJob,
     email_footer,
@@ -34,17 +32,9 @@ from personagen.pipeline.copy import (
 )
 from personagen.pipeline.grounding import persona_warnings
 from personagen.pipeline.personas import synthesize_personas
+from personagen.run.outcomes import JobOutcome, ProgressHook, RunReport
+from personagen.run.request import CampaignRequest, SegmentInput, copy_matrix
 from personagen.store import Store, open_store
-
-
-@dataclass
-class SegmentInput:
-    """One ICP with its (possibly redacted) notes, persona count and who speaks in them."""
-
-    icp: ICP
-    notes: list[Note]
-    count: int
-    speakers: SpeakerRoles | None = None
 
 
 def _digest(*parts: object) -> str:
@@ -228,18 +218,6 @@ class CampaignEngine:
         self.folder.write_artifact(artifact)
 
 
-def copy_matrix(
-    persona_sets: list[list[Persona]], channels: list[str], variants: int, steps: int
-) -> list[CopyJob]:
-    """Every persona of every segment times every channel."""
-    return [
-        CopyJob(persona, channel, variants, steps)
-        for personas in persona_sets
-        for persona in personas
-        for channel in channels
-    ]
-
-
 def close_run(
     store: Store,
     report: RunReport,
@@ -252,22 +230,6 @@ def close_run(
     summary = {**report.to_json(), **(extra or {})}
     OutputFolder(output).write_summary(summary)
     store.finish_run(report.run_id, "failed" if report.count("failed") else "done", summary)
-
-
-@dataclass(frozen=True)
-class CampaignRequest:
-    """One run: the inputs, the copy matrix, where outputs go and the spending limit."""
-
-    settings: Settings
-    segments: list[SegmentInput]
-    brief: Brief
-    channels: list[str]
-    variants: int
-    steps: int
-    output: Path
-    name: str
-    source: str
-    budget_usd: float | None = None
 
 
 async def persona_stage(engine: CampaignEngine, request: CampaignRequest) -> list[CopyJob]:
@@ -306,11 +268,3 @@ async def run_campaign(
             engine.report.warnings += [stale] if stale else []
         close_run(db, engine.report, request.output, started)
         return engine.report
-
-
-def check_segments(segments: list[SegmentInput]) -> None:
-    """Segments must have distinct ICP ids (their persona jobs are named after them)."""
-    ids = [s.icp.id for s in segments]
-    repeated = sorted({i for i in ids if ids.count(i) > 1})
-    if repeated:
-        raise InputError("campaign", f"two segments use ICP id '{repeated[0]}'; ids must differ")

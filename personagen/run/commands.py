@@ -8,14 +8,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from personagen.engine import CampaignEngine, SegmentInput, close_run
 from personagen.errors import GenerationError, InputError
 from personagen.export.outputs import OutputFolder
 from personagen.llm import Door, Settings, Upstream, Usage
 from personagen.models.brief import Brief
 from personagen.models.persona import Persona
-from personagen.outcomes import RunReport
 from personagen.pipeline.copy import CopyJob
+from personagen.run.engine import CampaignEngine, close_run
+from personagen.run.outcomes import RunReport
+from personagen.run.request import SegmentInput
 from personagen.store import open_store
 
 
