@@ -14,6 +14,7 @@ from personagen.models.note import Note
 from personagen.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = ROOT / "tests" / "data"
 EXAMPLE = ROOT / "examples" / "saas-retention"
 
 

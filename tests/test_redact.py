@@ -15,11 +15,11 @@ from personagen.models.note import Note, NoteMeta
 from personagen.pipeline.personas import synthesize_personas
 from personagen.redact import redact_notes
 from personagen.testing.stub_server import Reply, StubServer, completion, tool_name
-from tests.helpers import example_icp, note, stub_settings
-from tests.test_faults import insights_for, valid_reply
+from tests.helpers import TEST_DATA, example_icp, note, stub_settings
+from tests.llm.test_faults import insights_for, valid_reply
 
 runner = CliRunner()
-ICP = Path(__file__).parent / "data" / "inputs" / "icp.yaml"
+ICP = TEST_DATA / "inputs" / "icp.yaml"
 
 
 def md(note_id: str, text: str, **meta: Any) -> Note:

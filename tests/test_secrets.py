@@ -14,11 +14,12 @@ from personagen.cli import app
 from personagen.errors import PersonagenError
 from personagen.inputs.settings import resolve_settings
 from personagen.testing.stub_server import Reply, StubServer
-from tests.test_faults import valid_reply
+from tests.helpers import TEST_DATA
+from tests.llm.test_faults import valid_reply
 
 SENTINEL = "sk-SENTINEL-0123456789abcdefghijklmnopqrstuvwxyz"
 runner = CliRunner()
-ICP = Path(__file__).parent / "data" / "inputs" / "icp.yaml"
+ICP = TEST_DATA / "inputs" / "icp.yaml"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from personagen.cli import app
 from personagen.export.outputs import write_json
-from tests.test_export_copy import LONG_INTRO, make_artifact, make_persona
+from tests.export.test_export_copy import LONG_INTRO, make_artifact, make_persona
 
 runner = CliRunner()
 

@@ -33,7 +33,7 @@ from personagen.testing.stub_server import (
 )
 from tests.campaign_stub import NOTE, write_campaign
 from tests.helpers import note, stub_settings
-from tests.test_faults import NOTE_BLOCK, SENTENCE_LINE, first_user_message
+from tests.llm.test_faults import NOTE_BLOCK, SENTENCE_LINE, first_user_message
 
 CHANNELS = ["email", "google_rsa", "linkedin", "meta", "x", "objections"]
 COPY_TOOLS = {

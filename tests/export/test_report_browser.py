@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 from personagen.cli import app
 from personagen.export.report import load_output
 from personagen.testing.chromium import find_chromium, run_chromium
+from tests.helpers import ROOT, TEST_DATA
 
-DATA = Path(__file__).parent / "data" / "lint"
+DATA = TEST_DATA / "lint"
 OUT = DATA / "out"
 BRIEF = DATA / "brief.yaml"
-ARTIFACTS = Path(__file__).parent / ".artifacts"
+ARTIFACTS = ROOT / "tests" / ".artifacts"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(

@@ -13,6 +13,7 @@ from personagen.errors import InputError
 from personagen.inputs import load_model, load_notes
 from personagen.models.icp import ICP
 from personagen.models.note import Note
+from tests.helpers import TEST_DATA
 
 FUZZ = settings(
     max_examples=150,
@@ -82,7 +83,7 @@ structures = st.recursive(
     ),
     max_leaves=25,
 )
-VALID_ICP = (Path(__file__).parent / "data" / "inputs" / "icp.yaml").read_text()
+VALID_ICP = (TEST_DATA / "inputs" / "icp.yaml").read_text()
 
 
 @st.composite

@@ -15,7 +15,7 @@ from personagen.models.persona import Evidence, Insight
 from personagen.pipeline.personas import synthesize_personas
 from personagen.testing.stub_server import Reply, StubServer, completion, tool_name
 from tests.helpers import example_icp, note, stub_settings
-from tests.test_faults import first_user_message, insights_for, persona_set_for
+from tests.llm.test_faults import first_user_message, insights_for, persona_set_for
 
 INJECTION = (
     "We lose a week every month-end close.\n"

@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 from personagen.cli import app
 from personagen.store import Store, process_alive
 from tests.campaign_stub import write_campaign
+from tests.helpers import TEST_DATA
 
 runner = CliRunner()
-OUT = Path(__file__).parent / "data" / "lint" / "out"
+OUT = TEST_DATA / "lint" / "out"
 HEADERS = (
     "id",
     "status",

@@ -26,10 +26,11 @@ from personagen.lint import (
 )
 from personagen.models.brief import Brief
 from personagen.models.copy import DRAFT_MODELS, draft_model
+from tests.helpers import TEST_DATA
 from tests.helpers import tiktok_channel as tiktok_entry
 
 runner = CliRunner()
-DATA = Path(__file__).parent / "data" / "lint"
+DATA = TEST_DATA / "lint"
 OUT = DATA / "out"
 BROKEN = DATA / "broken"
 BRIEF = DATA / "brief.yaml"

@@ -17,10 +17,11 @@ from personagen.export.report import load_output, read_run_info, render_report
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.persona import Persona
-from tests.test_lint import tiktok_artifact, tiktok_channel
+from tests.helpers import TEST_DATA
+from tests.lint.test_lint import tiktok_artifact, tiktok_channel
 
 runner = CliRunner()
-DATA = Path(__file__).parent / "data" / "lint"
+DATA = TEST_DATA / "lint"
 OUT = DATA / "out"
 BROKEN = DATA / "broken"
 BRIEF = DATA / "brief.yaml"

@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 from personagen.cli import app
 from personagen.errors import InputError
 from personagen.testing.stub_server import Reply, StubServer
+from tests.helpers import TEST_DATA
 
 runner = CliRunner()
-ICP_TEXT = (Path(__file__).parent / "data" / "inputs" / "icp.yaml").read_text()
+ICP_TEXT = (TEST_DATA / "inputs" / "icp.yaml").read_text()
 NOTE_TEXT = "We close the books in two weeks and it is always a scramble."
 
 
@@ -135,7 +136,7 @@ def _deep(opening: str, closing: str) -> str:
     return "id: " + opening * 5000 + closing * 5000 + "\n"
 
 
-LINT_DATA = Path(__file__).parent / "data" / "lint"
+LINT_DATA = TEST_DATA / "lint"
 
 
 def _copy(world: World, *extra: str, brief: Path | None = None) -> list[str]:

@@ -15,8 +15,9 @@ from personagen.inputs.structured import (
 )
 from personagen.models.icp import ICP
 from personagen.models.note import NoteMeta
+from tests.helpers import TEST_DATA
 
-FIXTURE = Path(__file__).parent / "data" / "inputs" / "icp.yaml"
+FIXTURE = TEST_DATA / "inputs" / "icp.yaml"
 
 
 def icp_data(**changes: object) -> dict[str, object]:
