@@ -11,6 +11,7 @@ from personagen.cli import options
 from personagen.cli.app import app, user_errors
 
 if TYPE_CHECKING:
+    from personagen.models.run_summary import RunSummary
     from personagen.run.outcomes import JobOutcome, RunReport
     from personagen.store import Store
 
@@ -198,10 +199,16 @@ app.add_typer(runs_app, name="runs")
 _STATUS_STYLES = {"done": "green", "failed": "red", "interrupted": "yellow", "running": "cyan"}
 
 
-def _totals(store: Store, row: dict[str, Any]) -> dict[str, Any]:
+def _totals(store: Store, row: dict[str, Any]) -> RunSummary:
     """The run's summary, or (for a run that never finished) totals summed from its jobs."""
-    summary: dict[str, Any] = row["summary"]
-    return summary if summary else store.job_totals(row["id"])
+    from pydantic import ValidationError
+
+    from personagen.models.run_summary import RunSummary
+
+    try:
+        return RunSummary.model_validate(row["summary"] or store.job_totals(row["id"]))
+    except ValidationError:  # a summary written by hand or damaged: show what the jobs say
+        return RunSummary.model_validate(store.job_totals(row["id"]))
 
 
 def _when(stamp: str) -> str:
@@ -267,10 +274,10 @@ def runs(ctx: typer.Context) -> None:
             str(row["id"]),
             Text(status, style=_STATUS_STYLES.get(status, "")),
             str(row["name"]),
-            *(str(_int(totals.get(k))) for k in ("jobs", "done", "reused", "failed", "skipped")),
-            f"{_int(totals.get('input_tokens')):,}",
-            f"{_int(totals.get('output_tokens')):,}",
-            _money(totals.get("cost_usd", 0.0)),
+            *(str(getattr(totals, k)) for k in ("jobs", "done", "reused", "failed", "skipped")),
+            f"{totals.input_tokens or 0:,}",
+            f"{totals.output_tokens or 0:,}",
+            _money(totals.cost_usd or 0.0),
             str(row["model"]),
             _when(str(row["started"])),
         )
@@ -304,13 +311,11 @@ def runs_show(
         f"run {found['id']} ({status}), {found['name']}, model {found['model']}, "
         f"started {_when(str(found['started']))}"
     )
-    counts = ", ".join(
-        f"{_int(totals.get(k))} {k}" for k in ("done", "reused", "failed", "skipped")
-    )
+    counts = ", ".join(f"{getattr(totals, k)} {k}" for k in ("done", "reused", "failed", "skipped"))
     typer.echo(
-        f"{_int(totals.get('jobs'))} jobs ({counts}); "
-        f"{_int(totals.get('input_tokens')):,} input + {_int(totals.get('output_tokens')):,} "
-        f"output tokens; cost {_money(totals.get('cost_usd', 0.0))}"
+        f"{totals.jobs} jobs ({counts}); "
+        f"{totals.input_tokens or 0:,} input + {totals.output_tokens or 0:,} "
+        f"output tokens; cost {_money(totals.cost_usd or 0.0)}"
     )
     if not jobs:
         typer.echo("no jobs recorded")

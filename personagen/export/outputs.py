@@ -24,6 +24,7 @@ from personagen.errors import InputError
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.persona import Persona
+from personagen.models.run_summary import RunSummary
 
 
 def prepare_output_dir(path: Path) -> Path:
@@ -109,6 +110,13 @@ class OutputFolder:
         import json
 
         write_text_atomic(self.run_json, json.dumps(summary, indent=2) + "\n")
+
+    def read_summary(self) -> RunSummary | None:
+        """run.json, typed; None when it is missing or not a run summary."""
+        try:
+            return RunSummary.model_validate_json(self.run_json.read_bytes())
+        except (OSError, ValueError):
+            return None
 
     def persona_files(self) -> list[Path]:
         """The persona JSON files (in `personas/`, or the folder itself when it is one)."""

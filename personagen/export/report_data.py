@@ -7,9 +7,8 @@ against the channel registry.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,83 +75,23 @@ def load_output(
     return personas, artifacts
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _count(value: object) -> int | None:
-    number = _number(value)
-    return int(number) if number is not None else None
-
-
-def _failed_jobs(value: object) -> list[dict[str, Any]]:
-    """run.json's `failed_jobs`, keeping only well-formed entries and fields."""
-    if not isinstance(value, list):
-        return []
-    jobs: list[dict[str, Any]] = []
-    for item in value:
-        if not isinstance(item, Mapping) or not isinstance(item.get("job_id"), str):
-            continue
-        jobs.append(
-            {
-                "job_id": item["job_id"],
-                "reason": _str(item.get("reason")),
-                "problems": _strs(item.get("problems")),
-                "input_tokens": _count(item.get("input_tokens")) or 0,
-                "output_tokens": _count(item.get("output_tokens")) or 0,
-                "cost_usd": _number(item.get("cost_usd")),
-            }
-        )
-    return jobs
-
-
-def _skipped_reasons(value: object) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        return {}
-    return {str(k): _str(v) for k, v in value.items()}
-
-
 def read_run_info(
     out: Path, personas: Sequence[Persona], artifacts: Sequence[CopyArtifact]
 ) -> RunInfo:
     """Cost and model from OUT/run.json when it is readable, else the outputs' provenance."""
     info = RunInfo()
-    try:
-        data: object = json.loads(OutputFolder(out).run_json.read_text("utf-8"))
-    except (OSError, ValueError):
-        data = None
-    if isinstance(data, Mapping):
-        usage = data.get("usage") if isinstance(data.get("usage"), Mapping) else {}
-        assert isinstance(usage, Mapping)
-
-        def pick(key: str) -> object:
-            return data.get(key, usage.get(key))
-
-        model = pick("model")
-        if isinstance(model, str) and model.strip():
-            info.models = [model.strip()]
-        info.cost_usd = _number(pick("cost_usd"))
-        info.input_tokens = _count(pick("input_tokens"))
-        info.output_tokens = _count(pick("output_tokens"))
-        if isinstance(data.get("run_id"), str):
-            info.run_id = str(data["run_id"])
-        calls, replayed = _count(pick("model_calls")), _count(pick("replayed"))
-        info.replayed_only = calls == 0 and bool(replayed)
-        for key in ("finished", "created", "started"):
-            if isinstance(data.get(key), str):
-                info.created = str(data[key])
-                break
-        info.failed_jobs = _failed_jobs(data.get("failed_jobs"))
-        if not info.failed_jobs and isinstance(data.get("failures"), Mapping):
-            # An older run.json: only each failed job's reason.
-            info.failed_jobs = _failed_jobs(
-                [{"job_id": k, "reason": v} for k, v in data["failures"].items()]
-            )
-        info.skipped_reasons = _skipped_reasons(data.get("skipped_reasons"))
-        if not info.skipped_reasons and isinstance(data.get("skipped_jobs"), list):
-            info.skipped_reasons = {j: "" for j in _strs(data["skipped_jobs"])}
+    summary = OutputFolder(out).read_summary()
+    if summary is not None:
+        if summary.model and summary.model.strip():
+            info.models = [summary.model.strip()]
+        info.cost_usd = summary.cost_usd
+        info.input_tokens = summary.input_tokens
+        info.output_tokens = summary.output_tokens
+        info.run_id = summary.run_id
+        info.replayed_only = summary.model_calls == 0 and bool(summary.replayed)
+        info.created = summary.finished
+        info.failed_jobs = [job.model_dump() for job in summary.failed_jobs]
+        info.skipped_reasons = dict(summary.skipped_reasons)
     if not info.models:
         models = [a.provenance.model for a in artifacts]
         models += [p.provenance.model for p in personas if p.provenance]
@@ -209,14 +148,6 @@ def _state(n: int, limit: FieldLimit) -> tuple[str, str]:
 def plural(n: int, word: str) -> str:
     """'1 note', '3 notes'."""
     return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _strs(value: object) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from personagen.llm import Usage
+from personagen.models.run_summary import FailedJob, RunSummary
 
 
 @dataclass
@@ -48,43 +49,47 @@ class RunReport:
         """Failed jobs and their causes."""
         return {o.job_id: o.error or "" for o in self.outcomes if o.state == "failed"}
 
-    def to_json(self) -> dict[str, Any]:
-        """The run summary as stored and written to run.json."""
-        return {
-            "run_id": self.run_id,
-            "model": self.model,
-            "jobs": len(self.outcomes),
-            "done": self.count("done"),
-            "reused": self.count("reused"),
-            "failed": self.count("failed"),
-            "skipped": self.count("skipped"),
-            "failures": self.failures(),
-            "failed_jobs": [
-                {
-                    "job_id": o.job_id,
-                    "reason": o.error or "",
-                    "problems": o.detail,
-                    "input_tokens": o.usage.input_tokens,
-                    "output_tokens": o.usage.output_tokens,
-                    "cost_usd": round(o.usage.cost_usd, 6),
-                }
+    def summary(self) -> RunSummary:
+        """The run summary, as stored and written to run.json."""
+        return RunSummary(
+            run_id=self.run_id,
+            model=self.model,
+            jobs=len(self.outcomes),
+            done=self.count("done"),
+            reused=self.count("reused"),
+            failed=self.count("failed"),
+            skipped=self.count("skipped"),
+            failures=self.failures(),
+            failed_jobs=[
+                FailedJob(
+                    job_id=o.job_id,
+                    reason=o.error or "",
+                    problems=o.detail,
+                    input_tokens=o.usage.input_tokens,
+                    output_tokens=o.usage.output_tokens,
+                    cost_usd=round(o.usage.cost_usd, 6),
+                )
                 for o in self.outcomes
                 if o.state == "failed"
             ],
-            "skipped_jobs": [o.job_id for o in self.outcomes if o.state == "skipped"],
-            "skipped_reasons": {
+            skipped_jobs=[o.job_id for o in self.outcomes if o.state == "skipped"],
+            skipped_reasons={
                 o.job_id: o.error or "" for o in self.outcomes if o.state == "skipped"
             },
-            "model_calls": self.usage.network_calls,
-            "replayed": self.usage.replayed,
-            "cache_hits": self.usage.cache_hits,
-            "rate_limited": self.usage.rate_limited,
-            "input_tokens": self.usage.input_tokens,
-            "output_tokens": self.usage.output_tokens,
-            "cost_usd": round(self.usage.cost_usd, 6),
-            "budget_usd": self.budget_usd,
-            "wall_seconds": round(self.wall_seconds, 3),
-        }
+            model_calls=self.usage.network_calls,
+            replayed=self.usage.replayed,
+            cache_hits=self.usage.cache_hits,
+            rate_limited=self.usage.rate_limited,
+            input_tokens=self.usage.input_tokens,
+            output_tokens=self.usage.output_tokens,
+            cost_usd=round(self.usage.cost_usd, 6),
+            budget_usd=self.budget_usd,
+            wall_seconds=round(self.wall_seconds, 3),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The run summary as JSON data."""
+        return self.summary().model_dump(mode="json")
 
 
 ProgressHook = Callable[[JobOutcome], None]
