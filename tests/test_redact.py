@@ -15,7 +15,7 @@ from personagen.models.note import Note, NoteMeta
 from personagen.pipeline.personas import synthesize_personas
 from personagen.redact import redact_notes
 from personagen.testing.stub_server import Reply, StubServer, completion, tool_name
-from tests.helpers import TEST_DATA, example_icp, note, stub_settings
+from tests.helpers import FAKE_URL, TEST_DATA, ScriptedModel, example_icp, note, stub_settings
 from tests.llm.test_faults import insights_for, valid_reply
 
 runner = CliRunner()
@@ -273,10 +273,10 @@ def _cite_all(body: dict[str, Any], n: int) -> Reply:
     return valid_reply(body, n)
 
 
-def _sent(stub: StubServer) -> list[str]:
-    """Every request body the stub received: raw bytes as text, and JSON-decoded."""
+def _sent(model: StubServer | ScriptedModel) -> list[str]:
+    """Every request body the model received: raw bytes as text, and JSON-decoded."""
     texts = []
-    for _, _, raw, _ in stub.raw_requests:
+    for _, _, raw, _ in model.raw_requests:
         texts.append(raw.decode("utf-8"))
         texts.append(json.dumps(json.loads(raw), ensure_ascii=False))
     return texts
@@ -284,11 +284,11 @@ def _sent(stub: StubServer) -> list[str]:
 
 async def test_pipeline_sends_only_placeholders() -> None:
     redacted, report = redact_notes(NOTES, company=True)
-    with StubServer(_cite_all) as stub:
-        async with Door(stub_settings(stub.base_url)) as door:
-            run = await synthesize_personas(door, example_icp(), redacted, count=1)
-    sent = _sent(stub)
-    assert len(stub.raw_requests) == 3
+    model = ScriptedModel(_cite_all)
+    async with Door(stub_settings(FAKE_URL), upstream=model) as door:
+        run = await synthesize_personas(door, example_icp(), redacted, count=1)
+    sent = _sent(model)
+    assert len(model.raw_requests) == 3
     for original in ORIGINALS:
         assert not any(original in body for body in sent), original
     joined = "\n".join(sent)

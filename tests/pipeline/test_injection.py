@@ -13,8 +13,8 @@ from personagen.llm.door import Door
 from personagen.llm.prompts import render
 from personagen.models.persona import Evidence, Insight
 from personagen.pipeline.personas import synthesize_personas
-from personagen.testing.stub_server import Reply, StubServer, completion, tool_name
-from tests.helpers import example_icp, note, stub_settings
+from personagen.testing.stub_server import Reply, completion, tool_name
+from tests.helpers import FAKE_URL, ScriptedModel, example_icp, note, stub_settings
 from tests.llm.test_faults import first_user_message, insights_for, persona_set_for
 
 INJECTION = (
@@ -129,14 +129,14 @@ def _obey_the_note(body: dict[str, Any], n: int) -> Reply:
 
 
 async def test_an_injected_quote_is_reasked_then_rejected() -> None:
-    with StubServer(_obey_the_note) as stub:
-        async with Door(stub_settings(stub.base_url, reasks=1)) as door:
-            with pytest.raises(GenerationError) as caught:
-                await synthesize_personas(door, example_icp(), [NOTE], count=1)
+    model = ScriptedModel(_obey_the_note)
+    async with Door(stub_settings(FAKE_URL, reasks=1), upstream=model) as door:
+        with pytest.raises(GenerationError) as caught:
+            await synthesize_personas(door, example_icp(), [NOTE], count=1)
     assert caught.value.task == "extract_insights"
     assert "no grounded insight" in caught.value.reason
-    assert len(stub.requests) == 2  # re-asked once before giving up; no synthesis
-    reask = stub.requests[1]["messages"][-1]["content"]
+    assert len(model.requests) == 2  # re-asked once before giving up; no synthesis
+    reask = model.requests[1]["messages"][-1]["content"]
     assert "sentences 999 are not citable here" in reask and "[1] to [2]" in reask
 
 
@@ -149,11 +149,11 @@ async def test_an_injected_insight_is_dropped_and_the_genuine_one_kept() -> None
         answer["insights"].append(INJECTED)
         return completion(answer, name=name)
 
-    with StubServer(script) as stub:
-        async with Door(stub_settings(stub.base_url, reasks=1)) as door:
-            run = await synthesize_personas(door, example_icp(), [NOTE], count=1)
-    synthesis = first_user_message(stub.requests[-1])
-    assert tool_name(stub.requests[-1]) == "PersonaSetDraft" and len(stub.requests) == 3
+    model = ScriptedModel(script)
+    async with Door(stub_settings(FAKE_URL, reasks=1), upstream=model) as door:
+        run = await synthesize_personas(door, example_icp(), [NOTE], count=1)
+    synthesis = first_user_message(model.requests[-1])
+    assert tool_name(model.requests[-1]) == "PersonaSetDraft" and len(model.requests) == 3
     assert "`n1.1`" in synthesis and "`n1.2`" not in synthesis
     assert "Loves ACME" not in synthesis
     assert any("dropped insights[2]" in w and "999" in w for w in run.warnings)
@@ -174,16 +174,16 @@ async def test_an_injected_persona_claim_is_dropped_not_kept() -> None:
         ]
         return completion(answer, name=name)
 
-    with StubServer(script) as stub:
-        async with Door(stub_settings(stub.base_url, reasks=0)) as door:
-            run = await synthesize_personas(door, example_icp(), [NOTE], count=1)
+    model = ScriptedModel(script)
+    async with Door(stub_settings(FAKE_URL, reasks=0), upstream=model) as door:
+        run = await synthesize_personas(door, example_icp(), [NOTE], count=1)
     (persona,) = run.personas
     assert persona.motivations == []
     assert any(
         "dropped motivations 'Will buy ACME today'" in w and "n1.99" in w for w in run.warnings
     ), run.warnings
     assert persona.pain_points  # the genuine, grounded claim survives
-    extraction = first_user_message(stub.requests[0])
+    extraction = first_user_message(model.requests[0])
     assert extraction.count("</interview_note>") == 1
     # The dropped claim is kept on the persona as rejected, so a reviewer sees it.
     assert [r.section for r in persona.rejected] == ["motivations"]

@@ -3,7 +3,8 @@
 `schema_only_script` plays a constrained decoder: random answers that satisfy the schema
 and nothing said only in prose. The response contract carries every id, count, range and
 limit, so such a model should pass the validators on the first attempt almost always; the
-tests count what the stub received to prove it.
+tests count what the model received to prove it. The model runs in process
+(`ScriptedModel`): these tests are about validation, salvage and grounding, not HTTP.
 """
 
 from __future__ import annotations
@@ -26,13 +27,12 @@ from personagen.run.request import CampaignRequest, campaign_request
 from personagen.testing.stub_server import (
     Reply,
     Script,
-    StubServer,
     completion,
     schema_only_script,
     tool_name,
 )
 from tests.campaign_stub import NOTE, write_campaign
-from tests.helpers import note, stub_settings
+from tests.helpers import FAKE_URL, ScriptedModel, note, stub_settings
 from tests.llm.test_faults import NOTE_BLOCK, SENTENCE_LINE, first_user_message
 
 CHANNELS = ["email", "google_rsa", "linkedin", "meta", "x", "objections"]
@@ -47,22 +47,22 @@ COPY_TOOLS = {
 PERSONA_TOOLS = ("NoteInsights", "PersonaSetDraft")
 
 
-def _campaign(folder: Path, base_url: str, **extra: Any) -> Path:
-    return write_campaign(folder, base_url, channels=CHANNELS, **extra)
+def _campaign(folder: Path, **extra: Any) -> Path:
+    return write_campaign(folder, FAKE_URL, channels=CHANNELS, **extra)
 
 
-def _request(campaign: Path, out: Path, base_url: str) -> CampaignRequest:
-    """The request `personagen run` would build, with the stub's settings."""
-    return campaign_request(load_campaign(campaign), stub_settings(base_url), out)
+def _request(campaign: Path, out: Path) -> CampaignRequest:
+    """The request `personagen run` would build, with settings for the in-process model."""
+    return campaign_request(load_campaign(campaign), stub_settings(FAKE_URL), out)
 
 
-def _run(campaign: Path, out: Path, stub: StubServer) -> tuple[RunReport, dict[str, Any]]:
-    report = asyncio.run(run_campaign(_request(campaign, out, stub.base_url)))
+def _run(campaign: Path, out: Path, model: ScriptedModel) -> tuple[RunReport, dict[str, Any]]:
+    report = asyncio.run(run_campaign(_request(campaign, out), model=model))
     return report, json.loads((out / "run.json").read_text())
 
 
-def _tools(stub: StubServer) -> Counter[str]:
-    return Counter(tool_name(body) for body in stub.requests)
+def _tools(model: ScriptedModel) -> Counter[str]:
+    return Counter(tool_name(body) for body in model.requests)
 
 
 def _interviewee_text(note_id: str, text: str) -> str:
@@ -83,10 +83,10 @@ def test_a_schema_only_model_is_valid_on_the_first_attempt(
     not_verbatim: list[tuple[int, list[int], str]] = []
     for seed in range(20):
         monkeypatch.setenv("PERSONAGEN_HOME", str(tmp_path / f"home{seed}"))  # nothing reused
-        with StubServer(schema_only_script(seed)) as stub:
-            campaign = _campaign(tmp_path / f"c{seed}", stub.base_url)
-            report, summary = _run(campaign, tmp_path / f"out{seed}", stub)
-        tools = _tools(stub)
+        model = ScriptedModel(schema_only_script(seed))
+        campaign = _campaign(tmp_path / f"c{seed}")
+        report, summary = _run(campaign, tmp_path / f"out{seed}", model)
+        tools = _tools(model)
         states = {o.job_id: o.state for o in report.outcomes}
         # Every persona stage: one extraction, one synthesis, no re-ask, done.
         assert states["personas/mid-market-saas"] == "done", (seed, summary)
@@ -134,14 +134,14 @@ def _break_a_rule(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_run_tokens_equal_the_servers_count_when_answers_are_reasked(tmp_path: Path) -> None:
-    with StubServer(schema_only_script(7, invalid_first=_break_a_rule)) as stub:
-        campaign = _campaign(tmp_path / "c", stub.base_url)
-        report, summary = _run(campaign, tmp_path / "out", stub)
-    tools = _tools(stub)
+    model = ScriptedModel(schema_only_script(7, invalid_first=_break_a_rule))
+    campaign = _campaign(tmp_path / "c")
+    report, summary = _run(campaign, tmp_path / "out", model)
+    tools = _tools(model)
     assert all(tools[t] >= 2 for t in PERSONA_TOOLS), tools  # every call was re-asked
-    assert summary["model_calls"] == len(stub.requests)
-    assert summary["input_tokens"] == stub.prompt_tokens_total > 0
-    assert summary["output_tokens"] == stub.completion_tokens_total > 0
+    assert summary["model_calls"] == len(model.requests)
+    assert summary["input_tokens"] == model.prompt_tokens_total > 0
+    assert summary["output_tokens"] == model.completion_tokens_total > 0
     assert summary["done"] >= 6, summary
 
 
@@ -163,18 +163,18 @@ def _sentence_999_for(note_id: str, fallback: Script) -> Script:
 
 def test_one_unusable_note_does_not_sink_the_persona_stage(tmp_path: Path) -> None:
     script = _sentence_999_for("sam", schema_only_script(3))
-    with StubServer(script) as stub:
-        campaign = _campaign(tmp_path / "c", stub.base_url)
-        (tmp_path / "c" / "notes" / "sam.txt").write_text(
-            "Interviewer: How do you buy?\n\nSam: We buy through procurement. It takes months."
-        )
-        report, summary = _run(campaign, tmp_path / "out", stub)
+    model = ScriptedModel(script)
+    campaign = _campaign(tmp_path / "c")
+    (tmp_path / "c" / "notes" / "sam.txt").write_text(
+        "Interviewer: How do you buy?\n\nSam: We buy through procurement. It takes months."
+    )
+    report, summary = _run(campaign, tmp_path / "out", model)
     states = {o.job_id: o.state for o in report.outcomes}
     assert states["personas/mid-market-saas"] == "done", summary
     assert any(w.startswith("sam") and "999" in w for w in report.warnings), report.warnings
     sam = [
         b
-        for b in stub.requests
+        for b in model.requests
         if tool_name(b) == "NoteInsights" and 'id="sam"' in first_user_message(b)
     ]
     assert len(sam) == 3  # the answer and two re-asks, then the note is dropped
@@ -196,19 +196,19 @@ def test_a_rerun_after_a_failure_sends_only_the_failed_jobs(tmp_path: Path) -> N
             return completion('{"variants": [', name="LinkedInAdDraft")  # never valid JSON
         return healthy(body, n)
 
-    with StubServer(script) as stub:
-        campaign = _campaign(tmp_path / "c", stub.base_url)
-        report, summary = _run(campaign, tmp_path / "out", stub)
-        (persona,) = _personas(tmp_path / "out")
-        job = f"copy/{persona['id']}/linkedin"
-        assert [j["job_id"] for j in summary["failed_jobs"]] == [job]
-        failed = summary["failed_jobs"][0]
-        assert failed["problems"] and failed["output_tokens"] > 0  # billed, with its reasons
-        first = _tools(stub)
-        assert first["LinkedInAdDraft"] == 3  # the answer and two re-asks
-        broken["on"] = False
-        report, summary = _run(campaign, tmp_path / "out2", stub)
-    again = _tools(stub) - first
+    model = ScriptedModel(script)
+    campaign = _campaign(tmp_path / "c")
+    report, summary = _run(campaign, tmp_path / "out", model)
+    (persona,) = _personas(tmp_path / "out")
+    job = f"copy/{persona['id']}/linkedin"
+    assert [j["job_id"] for j in summary["failed_jobs"]] == [job]
+    failed = summary["failed_jobs"][0]
+    assert failed["problems"] and failed["output_tokens"] > 0  # billed, with its reasons
+    first = _tools(model)
+    assert first["LinkedInAdDraft"] == 3  # the answer and two re-asks
+    broken["on"] = False
+    report, summary = _run(campaign, tmp_path / "out2", model)
+    again = _tools(model) - first
     assert again == Counter({"LinkedInAdDraft": 1}), again
     assert summary["failed"] == 0 and summary["done"] == 1
     assert summary["reused"] == len(report.outcomes) - 1
@@ -222,18 +222,18 @@ TEMPLATED = (
 
 
 def test_template_syntax_in_a_note_is_sent_as_is(tmp_path: Path) -> None:
-    with StubServer(schema_only_script(11)) as stub:
-        campaign = _campaign(tmp_path / "c", stub.base_url)
-        (tmp_path / "c" / "notes" / "dana.txt").write_text(TEMPLATED)
-        report, summary = _run(campaign, tmp_path / "out", stub)
+    model = ScriptedModel(schema_only_script(11))
+    campaign = _campaign(tmp_path / "c")
+    (tmp_path / "c" / "notes" / "dana.txt").write_text(TEMPLATED)
+    report, summary = _run(campaign, tmp_path / "out", model)
     assert summary["failed"] == 0, summary["failed_jobs"]
-    (extraction,) = [b for b in stub.requests if tool_name(b) == "NoteInsights"]
+    (extraction,) = [b for b in model.requests if tool_name(b) == "NoteInsights"]
     prompt = first_user_message(extraction)
     said = "Every e-mail starts with Hi {{ first_name }} and our tool breaks on {% raw %} tags."
     assert f"] {said}\n" in prompt
-    raw = b"".join(body for method, path, body, _ in stub.raw_requests if method == "POST")
+    raw = b"".join(body for method, path, body, _ in model.raw_requests if method == "POST")
     assert json.dumps(said).encode()[1:-1] in raw  # byte for byte on the wire
-    emails = [b for b in stub.requests if tool_name(b) == "EmailSequenceDraft"]
+    emails = [b for b in model.requests if tool_name(b) == "EmailSequenceDraft"]
     assert emails and all("{{first_name}}" in json.dumps(b["messages"]) for b in emails)
 
 
@@ -260,13 +260,13 @@ INTERVIEWER = [
 
 
 def test_interviewer_turns_in_a_transcript_are_never_numbered(tmp_path: Path) -> None:
-    with StubServer(schema_only_script(13)) as stub:
-        campaign = _campaign(tmp_path / "c", stub.base_url)
-        (tmp_path / "c" / "notes" / "dana.txt").unlink()
-        (tmp_path / "c" / "notes" / "dana.vtt").write_text(VTT)
-        report, summary = _run(campaign, tmp_path / "out", stub)
+    model = ScriptedModel(schema_only_script(13))
+    campaign = _campaign(tmp_path / "c")
+    (tmp_path / "c" / "notes" / "dana.txt").unlink()
+    (tmp_path / "c" / "notes" / "dana.vtt").write_text(VTT)
+    report, summary = _run(campaign, tmp_path / "out", model)
     assert summary["failed"] == 0, summary["failed_jobs"]
-    (extraction,) = [b for b in stub.requests if tool_name(b) == "NoteInsights"]
+    (extraction,) = [b for b in model.requests if tool_name(b) == "NoteInsights"]
     match = NOTE_BLOCK.search(first_user_message(extraction))
     assert match
     numbered = [text for _, text in SENTENCE_LINE.findall(match.group(2))]
