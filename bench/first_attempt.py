@@ -21,17 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import personagen  # noqa: E402
+from personagen.models.copy import draft_model_for  # noqa: E402
 from personagen.testing import FakeModel  # noqa: E402
 from tests.campaign_stub import write_campaign  # noqa: E402
 
 CHANNELS = ["email", "google_rsa", "linkedin", "meta", "x", "objections"]
-TOOL_OF = {
-    "EmailSequenceDraft": "email",
-    "GoogleRSADraft": "google_rsa",
-    "LinkedInAdDraft": "linkedin",
-    "MetaAdDraft": "meta",
-    "XPostDraft": "x",
-    "BattlecardDraft": "objections",
+# The response model each request asks for, by the job it belongs to.
+TOOL_OF = {draft_model_for(c).__name__: c for c in CHANNELS} | {
     "NoteInsights": "personas",
     "PersonaSetDraft": "personas",
 }

@@ -16,13 +16,13 @@ new one.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from personagen.errors import BudgetExceeded, ProviderError, SettingsError
@@ -115,18 +115,10 @@ def batch_lines(door: Door, jobs: list[CopyJob], brief: Brief) -> dict[str, Batc
 class BatchEngine(CampaignEngine):
     """The campaign engine, charging each batch-answered job its batch exchange."""
 
-    def __init__(
-        self,
-        door: Door,
-        store: Store,
-        output: Path,
-        *,
-        name: str,
-        source: str,
-        progress: ProgressHook | None = None,
-    ) -> None:
-        super().__init__(door, store, output, name=name, source=source, progress=progress)
-        self.charges: dict[str, Usage] = {}  # job id -> its batch exchange, until finished
+    @functools.cached_property
+    def charges(self) -> dict[str, Usage]:
+        """Job id -> the cost of its batch exchange, until the job finishes."""
+        return {}
 
     def admit(self, lines: list[BatchLine], factor: float) -> list[BatchLine]:
         """The lines the budget lets into a batch, at the batch price, in order."""

@@ -20,6 +20,7 @@ import pytest
 
 from personagen.inputs.campaign import load_campaign
 from personagen.inputs.citable import citable_note
+from personagen.models.copy import draft_model_for
 from personagen.models.persona import SECTIONS
 from personagen.run.engine import run_campaign
 from personagen.run.outcomes import RunReport
@@ -36,14 +37,7 @@ from tests.helpers import FAKE_URL, ScriptedModel, note, stub_settings
 from tests.llm.test_faults import NOTE_BLOCK, SENTENCE_LINE, first_user_message
 
 CHANNELS = ["email", "google_rsa", "linkedin", "meta", "x", "objections"]
-COPY_TOOLS = {
-    "EmailSequenceDraft": "email",
-    "GoogleRSADraft": "google_rsa",
-    "LinkedInAdDraft": "linkedin",
-    "MetaAdDraft": "meta",
-    "XPostDraft": "x",
-    "BattlecardDraft": "objections",
-}
+COPY_TOOLS = {draft_model_for(channel).__name__: channel for channel in CHANNELS}
 PERSONA_TOOLS = ("NoteInsights", "PersonaSetDraft")
 
 
