@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, ValidationError
 from pydantic.dataclasses import dataclass
 
 from personagen.errors import InputError, PersonagenError
+from personagen.text import FORMULA_CONTROLS, FORMULA_TRIGGERS
 
 REGISTRY_FILE = "channels.yaml"
 URL = re.compile(r"https?://\S+")
@@ -297,22 +298,44 @@ def measure(text: str, field: FieldLimit) -> int:
     return len(text)
 
 
-def words_pattern(max_words: int) -> str:
-    """A regular expression for a one-paragraph text of at most `max_words` words.
+def _class_char(char: str) -> str:
+    return {"-": r"\-", "\t": r"\t", "\r": r"\r", "\n": r"\n"}.get(char, char)
 
-    Plain groups and character classes only: grammar builders (llama.cpp's) reject `(?:`
-    and `\\s`; ECMA, OpenAI and Python read it alike.
+
+# The first character of copy: no formula trigger (a spreadsheet would run the cell) and
+# no whitespace (the validators trim it, which could expose a trigger behind it).
+LEAD = "[^" + "".join(_class_char(c) for c in FORMULA_TRIGGERS + FORMULA_CONTROLS) + " ]"
+# Any character, written so every grammar builder reads it (llama.cpp rejects `[\s\S]`).
+ANY = r"[^\x00]"
+
+
+def copy_pattern(low: int = 1, high: int | None = None, *, words: bool = False) -> str:
+    """A pattern for copy of `low` to `high` characters (or at most `high` words) whose first
+    character is not a formula trigger, in one regular expression without lookaheads.
+
+    A grammar-based server (llama.cpp) turns a string's pattern into its grammar and ignores
+    `minLength`/`maxLength` beside it, so the pattern carries the lengths too. Plain groups
+    and character classes only: grammar builders reject `(?:`, `\\s` and lookarounds;
+    ECMA, OpenAI and Python read it alike. Words are separated by spaces, as before.
     """
-    return rf"^ *([^ ]+ +){{0,{max_words - 1}}}[^ ]*$"
+    if words:
+        most = "*" if high is None else f"{{0,{high - 1}}}"
+        body = rf"{LEAD}[^ ]*( +[^ ]+){most} *"
+    else:
+        rest, most = max(low - 1, 0), "" if high is None else str(high - 1)
+        count = "*" if rest == 0 and high is None else f"{{{rest},{most}}}"
+        body = f"{LEAD}{ANY}{count}"
+    return f"^{body}$" if low >= 1 else f"^({body})?$"
 
 
 def schema_keywords(channel_id: str, field: str, *, required: bool = True) -> dict[str, Any]:
     """The JSON Schema keywords of a field's hard limits, for the response contract.
 
-    Character limits become `minLength`/`maxLength` (OpenAI's strict dialect turns them
-    into a pattern), word limits a pattern, item counts `minItems`/`maxItems`, and unique
-    entries `uniqueItems`. A field another field depends on is asked for (`minLength` 1),
-    so the dependency holds by construction. X's 23-character links cannot be said in a
+    Character limits become `minLength`/`maxLength`, and a `pattern` (`copy_pattern`) says
+    the same lengths (or the word limit) and that copy never starts with a formula trigger;
+    item counts become `minItems`/`maxItems`, and unique entries `uniqueItems`. A field
+    another field depends on is asked for (`minLength` 1), so the dependency holds by
+    construction. X's 23-character links cannot be said in a
     schema: the raw length is capped, which is stricter, and the validator counts as X does.
     """
     channel = get_channel(channel_id)
@@ -321,13 +344,14 @@ def schema_keywords(channel_id: str, field: str, *, required: bool = True) -> di
     text: dict[str, Any] = {"type": "string"}
     low = limit.hard_min if limit.hard_min is not None else (1 if required or needed else 0)
     if limit.unit == "words":
-        if limit.hard_max is not None:
-            text["pattern"] = words_pattern(limit.hard_max)
         text["minLength"] = max(low, 1 if required else 0)
+        words = limit.hard_max is not None
+        text["pattern"] = copy_pattern(text["minLength"], limit.hard_max, words=words)
     else:
         text["minLength"] = low
         if limit.hard_max is not None:
             text["maxLength"] = limit.hard_max
+        text["pattern"] = copy_pattern(low, limit.hard_max)
     if limit.items is None:
         return text
     keywords: dict[str, Any] = {"items": text, "minItems": limit.items.min}

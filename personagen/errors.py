@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,6 +26,43 @@ class InputError(PersonagenError):
         super().__init__(f"{source}: {detail}")
 
 
+# Causes worded for people; anything else keeps the system's own words.
+_OS_REASONS = {
+    errno.ENOSPC: "no space left on the device (the disk is full)",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENOENT: "no such file or folder",
+    errno.EISDIR: "it is a folder",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.EIO: "input/output error (the disk or network share failed)",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """The cause of an OSError in a few plain words (no file name, no errno number)."""
+    known = _OS_REASONS.get(error.errno) if error.errno is not None else None
+    return known or (error.strerror or str(error) or type(error).__name__).lower()
+
+
+class WriteError(PersonagenError):
+    """A file could not be written (disk full, read-only, special file); nothing was left."""
+
+    def __init__(self, path: Path, error: OSError, doing: str = "cannot write it") -> None:
+        self.path = path
+        super().__init__(f"{path}: {doing}: {os_reason(error)}")
+
+
+class StoreError(PersonagenError):
+    """The run store cannot be used: damaged, not a store, unreadable, unwritable or full."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: {detail}")
+
+
 class SettingsError(PersonagenError):
     """The model provider is not configured well enough to make a call."""
 
@@ -42,7 +81,8 @@ class ReplayMissError(PersonagenError):
             f"{directory}: no cassette answers task '{task}' (request key {key}); "
             "re-record with --record DIR, or carry the old answers over to the changed "
             "requests with --rekey (cassettes recorded from an OpenAI-compatible server "
-            "replay with strict_schema: false in the settings)"
+            "replay with strict_schema: false in the settings, and those recorded from "
+            "Anthropic with --provider anthropic)"
         )
 
 

@@ -7,8 +7,9 @@ in the output keep the placeholders, and grounding checks them against the text 
 What is found, and what is not, is listed in `personagen.redact_detect`; the replacing is
 in `personagen.redact_apply`.
 
-Placeholders are stable within one call: the same email, phone number (compared by its
-digits), person or company gets the same placeholder in every note. Numbers follow the
+Placeholders are stable within one call: the same email, phone number (compared in its
+international form, so '020 7946 0958' is '+44 20 7946 0958'), person or company gets the
+same placeholder in every note. Numbers follow the
 notes' order, then the position in the text (people and companies: the order in which
 they were found). The report keeps the originals in memory only; nothing writes them.
 """
@@ -17,13 +18,8 @@ from __future__ import annotations
 
 from personagen.models.note import Note
 from personagen.redact_apply import id_warnings, redact_text, replace_all
-from personagen.redact_detect import (
-    EMAIL,
-    Placeholders,
-    RedactionReport,
-    find_companies,
-    find_people,
-)
+from personagen.redact_contacts import EMAIL
+from personagen.redact_detect import Placeholders, RedactionReport, find_companies, find_people
 
 __all__ = ["EMAIL", "RedactionReport", "redact_notes"]
 

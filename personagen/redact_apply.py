@@ -1,7 +1,8 @@
 """Applying placeholders: replacing found emails, phones, people and companies in text.
 
 Emails are taken first, then phone numbers, names and companies, each only where no
-earlier span overlaps it; the longest spelling of a name wins.
+earlier span overlaps it; the longest spelling of a name wins. A name is found in any of
+the spellings `personagen.redact_spelling` lists (accents, hyphens, apostrophes).
 """
 
 from __future__ import annotations
@@ -12,14 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from personagen.models.note import Note
-from personagen.redact_detect import (
-    EMAIL,
-    PHONES,
-    Entity,
-    Placeholders,
-    RedactionReport,
-    phone_digits,
-)
+from personagen.redact_contacts import find_emails, find_phones
+from personagen.redact_detect import Entity, Placeholders, RedactionReport
+from personagen.redact_spelling import bounded, spelling_pattern
 
 
 @dataclass
@@ -31,35 +27,36 @@ class _Span:
 
 
 def _entity_pattern(entities: Iterable[Entity]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    """One regex for all spellings (longest first) and a lookup from spelling to placeholder."""
-    lookup: dict[str, str] = {}
+    """One regex for all spellings (longest first), and each alternative's placeholder.
+
+    Each spelling is its own named group; the group that matched names the placeholder.
+    """
+    placeholders: dict[str, str] = {}
     alternatives: list[tuple[int, str]] = []
+    seen: set[str] = set()
     for entity in entities:
-        for full in entity.full:
-            key = "full:" + " ".join(full.split()).casefold()
-            if key in lookup:
+        spellings = [(full, True) for full in entity.full]
+        spellings += [
+            (s, False) for part in entity.parts for s in dict.fromkeys((part, part.upper()))
+        ]
+        for spelling, any_case in spellings:
+            key = (
+                ("full:" + " ".join(spelling.split()).casefold())
+                if any_case
+                else "part:" + spelling
+            )
+            if key in seen:
                 continue
-            lookup[key] = entity.placeholder
-            flexible = r"\s+".join(re.escape(w) for w in full.split())
-            alternatives.append((len(full), f"(?i:{flexible})"))
-        for part in entity.parts:
-            for spelling in dict.fromkeys((part, part.upper())):
-                key = "part:" + spelling
-                if key in lookup:
-                    continue
-                lookup[key] = entity.placeholder
-                alternatives.append((len(spelling), re.escape(spelling)))
+            seen.add(key)
+            group = f"g{len(placeholders)}"
+            placeholders[group] = entity.placeholder
+            body = spelling_pattern(spelling)
+            body = f"(?i:{body})" if any_case else body
+            alternatives.append((len(spelling), f"(?P<{group}>{bounded(spelling, body)})"))
     if not alternatives:
-        return None, lookup
+        return None, placeholders
     alternatives.sort(key=lambda a: -a[0])
-    body = "|".join(alt for _, alt in alternatives)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)"), lookup
-
-
-def _lookup(lookup: dict[str, str], matched: str) -> str | None:
-    return lookup.get("full:" + " ".join(matched.split()).casefold()) or lookup.get(
-        "part:" + matched
-    )
+    return re.compile("|".join(alt for _, alt in alternatives)), placeholders
 
 
 def _free(spans: list[_Span], start: int, end: int) -> bool:
@@ -83,25 +80,21 @@ def redact_text(
 ) -> str:
     """`text` with emails, phones, people and companies replaced; counts go to `report`."""
     spans: list[_Span] = []  # sorted by start, never overlapping
-    for match in EMAIL.finditer(text):
-        placeholder = numbering.get("EMAIL", match.group().casefold())
-        _take(spans, _Span(match.start(), match.end(), "email", placeholder))
-    candidates = sorted(
-        (m for pattern in PHONES for m in pattern.finditer(text)),
-        key=lambda m: (m.start(), -(m.end() - m.start())),
-    )
-    for match in candidates:
-        digits = phone_digits(match.group())
-        if digits is not None and _free(spans, match.start(), match.end()):
-            placeholder = numbering.get("PHONE", digits)
-            _take(spans, _Span(match.start(), match.end(), "phone", placeholder))
+    for email in find_emails(text):
+        if _free(spans, email.start, email.end):
+            placeholder = numbering.get("EMAIL", email.key)
+            _take(spans, _Span(email.start, email.end, "email", placeholder))
+    for phone in find_phones(text):
+        if _free(spans, phone.start, phone.end):
+            placeholder = numbering.get("PHONE", phone.key)
+            _take(spans, _Span(phone.start, phone.end, "phone", placeholder))
     for kind, entities in (("name", people), ("company", companies)):
         pattern, lookup = _entity_pattern(entities)
         if pattern is None:
             continue
         for match in pattern.finditer(text):
-            found = _lookup(lookup, match.group())
-            if found and _free(spans, match.start(), match.end()):
+            found = lookup[match.lastgroup or ""]
+            if _free(spans, match.start(), match.end()):
                 _take(spans, _Span(match.start(), match.end(), kind, found))
     pieces: list[str] = []
     position = 0
@@ -125,7 +118,7 @@ def replace_all(value: str, entities: list[Entity]) -> str:
     pattern, lookup = _entity_pattern(entities)
     if pattern is None:
         return value
-    return pattern.sub(lambda m: _lookup(lookup, m.group()) or m.group(), value)
+    return pattern.sub(lambda m: lookup[m.lastgroup or ""], value)
 
 
 def id_warnings(notes: Sequence[Note], people: list[Entity], companies: list[Entity]) -> list[str]:

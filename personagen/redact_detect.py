@@ -1,16 +1,19 @@
-"""Finding personal data in interview notes: emails, phone numbers, people and companies.
+"""Finding personal data in interview notes: people and companies (emails and phone
+numbers: `personagen.redact_contacts`).
 
 What is covered
-- Email addresses (``name@domain.tld``) in every note, whatever its format.
-- Phone numbers in every note: North American (415-555-0142, (415) 555-0142,
-  415.555.0142, 4155550142, +1 415 555 0142), international with ``+`` or ``00``
-  (+44 20 7946 0958, +49 (0)30 1234567) and national numbers with a trunk ``0``
-  (020 7946 0958). A candidate needs 7-15 digits (9+ with a trunk 0) and is not taken
-  when it reads as a date (2024-10-03, 03.11.2024).
+- Email addresses and phone numbers in every note, whatever its format, as
+  `personagen.redact_contacts` describes (libphonenumber for phones; Unicode, full-width
+  '＠' and ``[at]``/``[dot]`` spellings for emails).
 - People named in a Markdown note's front matter (``interviewee``): the full name in any
-  letter case and with any spacing, and each part of it (first name alone, last name
-  alone, middle names) as written or in capitals. Titles (Dr, Ms, ...) and initials are
-  not parts.
+  letter case, and each part of it (first name alone, last name alone, middle names) as
+  written or in capitals, in every spelling `personagen.redact_spelling` lists: without
+  or with accents (``Jorg`` for ``Jörg``, ``Mueller`` for ``Müller``), a hyphen as a space
+  (``Jean Luc``), either apostrophe (``O’Brien``), and inside running text for names in
+  Chinese, Japanese and other scripts written without spaces. A Chinese, Japanese or
+  Korean name written without a space is split by the usual pattern (``王小明``: the
+  given name ``小明``). Titles (Dr, Ms, ...) and initials are not parts; neither is a
+  single character.
 - People found in notes without front matter (.txt, .vtt, .srt, or .md without it), by
   two heuristics: a header line naming them (``Interviewee: Tom Brennan, ...``,
   ``Interview with Jamie Cole``, ``# Interview: Helen Okafor, CFO``), and speaker labels
@@ -20,17 +23,17 @@ What is covered
   occurs as an ordinary lower-case word in the notes (``Pricing:``) is taken for a heading.
 - With ``company=True``: the front matter's ``company``, in full, without a legal suffix
   (Inc, LLC, GmbH, ...) and by its first word when that word is distinctive
-  (``Ferncrest`` for ``Ferncrest Payroll``).
+  (``Ferncrest`` for ``Ferncrest Payroll``), in the same spellings as people.
 - Every name found in one note is redacted in all notes (people mention each other).
 
 What is not covered
 - Names that appear only in running text (``my manager, Sarah, ...``): there is no
   named-entity recognition. Nicknames and misspellings of a known name are missed.
 - Companies of notes without front matter, and companies mentioned in passing.
-- Local phone numbers without an area code (555-0142): they look like ranges (200-1000).
-  Extensions (x123) stay after the placeholder.
-- Obfuscated emails (``jane at example dot com``), web addresses, postal addresses,
-  account numbers and other identifiers.
+- Local phone numbers without an area code (555-0142), and numbers that no numbering
+  plan allows (libphonenumber's VALID leniency).
+- Emails spelled ``jane at example dot com`` without brackets, web addresses, postal
+  addresses, account numbers and other identifiers.
 - Speaker labels in ALL CAPS (``DANA CHO:``) unless the name is known from front
   matter, and labels used only once outside a transcript.
 - Note ids: they are the file names and are sent with every note; a warning names the
@@ -45,28 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from personagen.models.note import Note
-
-EMAIL = re.compile(
-    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-    r"(?![\w-])"
-)
-# Phone candidates; each is checked by `phone_digits` before it is taken.
-_SEP = r"[ .\-\u00a0]"
-_BEFORE = r"(?<![\w+])(?<!\d[.\-])"
-_AFTER = r"(?!\w|[.\-]\d)"
-PHONES = (
-    # North American: optional +1, area code (maybe in parentheses), 3 + 4 digits.
-    re.compile(
-        rf"{_BEFORE}(?:\+?1{_SEP}?)?(?:\(\d{{3}}\)|\d{{3}}){_SEP}?\d{{3}}{_SEP}?\d{{4}}{_AFTER}"
-    ),
-    # International: + or 00, country code, then groups (one may be in parentheses).
-    re.compile(
-        rf"{_BEFORE}(?:\+|00)\d{{1,3}}(?:{_SEP}?(?:\(\d{{1,4}}\)|\d{{1,8}})){{1,6}}{_AFTER}"
-    ),
-    # National with a trunk 0: 020 7946 0958, (030) 1234567, 01 23 45 67 89.
-    re.compile(rf"{_BEFORE}(?:\(0\d{{1,4}}\)|0\d{{1,4}})(?:{_SEP}?\d{{2,8}}){{1,4}}{_AFTER}"),
-)
-_DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?!\d)")
+from personagen.redact_spelling import given_names
 
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019.-][^\W\d_]+)*\.?")
 _HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame jr sr ii iii iv phd md mba esq".split())
@@ -192,7 +174,8 @@ def find_people(notes: Sequence[Note], numbering: Placeholders) -> dict[str, lis
                 entity = Entity(placeholder, [], [])
                 known.append(entity)
             entity.full += [f for f in dict.fromkeys(spellings) if f not in entity.full]
-            entity.parts += [w for w in dict.fromkeys(words) if w not in entity.parts]
+            parts = words + [given for word in words for given in given_names(word)]
+            entity.parts += [w for w in dict.fromkeys(parts) if w not in entity.parts]
             if entity not in entities:
                 entities.append(entity)
         found[note.id] = entities
@@ -291,20 +274,3 @@ def find_companies(notes: Sequence[Note], numbering: Placeholders) -> list[Entit
             entity.full += [f for f in full if f not in entity.full]
             entity.parts += [p for p in parts if p not in entity.parts]
     return companies
-
-
-def phone_digits(candidate: str) -> str | None:
-    """The digits that identify a phone number candidate, or None when it is not one."""
-    if _DATE_LIKE.match(candidate.lstrip("+(")):
-        return None
-    digits = re.sub(r"\D", "", candidate)
-    if candidate.startswith("00"):
-        digits = digits[2:]
-    if not 7 <= len(digits) <= 15:
-        return None
-    if len(digits) == 11 and digits.startswith("1") and not candidate.startswith(("0", "(0")):
-        digits = digits[1:]  # +1 415 555 0142 is 415-555-0142
-    if candidate.startswith("0") or candidate.startswith("(0"):
-        if len(digits) < 9:
-            return None
-    return digits

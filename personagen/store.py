@@ -1,8 +1,9 @@
 """The run store: SQLite (WAL) holding runs, jobs, finished results and the response cache.
 
-One file under the user directory ($PERSONAGEN_HOME). Every write is its own short
-transaction, so a run killed at any moment loses at most the exchange in flight, and two
-processes can share the file (SQLite's locking, with a busy timeout).
+One file under the user directory ($PERSONAGEN_HOME), private to its user (see
+`store_file`). Every write is its own short transaction, so a run killed at any moment
+loses at most the exchange in flight, and two processes can share the file (SQLite's
+locking, with a busy timeout). An SQLite failure is a StoreError naming the file.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from personagen.paths import home
+from personagen.store_file import (
+    check_tables,
+    prepare_file,
+    prepare_folder,
+    store_failure,
+    tighten,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -96,19 +104,37 @@ class Store:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or home() / "personagen.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.warnings: list[str] = []  # store files others can read that are not ours to fix
+        prepare_folder(self.path.parent, self.warnings)
+        prepare_file(self.path)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+        try:
+            self._db = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise store_failure(self.path, error) from error
         self._db.row_factory = sqlite3.Row
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            self._db.executescript(SCHEMA)
-            # Stores written before jobs kept their details and runs their process.
-            self._add_column("jobs", "detail", "TEXT")
-            self._add_column("runs", "pid", "INTEGER")
-            self._add_column("runs", "host", "TEXT")
+        try:
+            with self._lock:
+                self._setup()
+        except BaseException as error:
+            self._db.close()
+            if isinstance(error, sqlite3.Error):
+                raise store_failure(self.path, error) from error
+            raise
+        tighten(self.path, self.warnings)  # only once it is known to be a store
+
+    def _setup(self) -> None:
+        """Check the file is a store (before any change to it), then journal mode and tables."""
+        self._db.execute("PRAGMA busy_timeout=30000")
+        tables = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        check_tables(self.path, {str(row[0]) for row in tables})
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        # Stores written before jobs kept their details and runs their process.
+        self._add_column("jobs", "detail", "TEXT")
+        self._add_column("runs", "pid", "INTEGER")
+        self._add_column("runs", "host", "TEXT")
 
     def _add_column(self, table: str, column: str, kind: str) -> None:
         """Add a column an older store lacks; another process may be adding it too."""
@@ -126,12 +152,18 @@ class Store:
         self._db.close()
 
     def _write(self, sql: str, params: tuple[Any, ...]) -> None:
-        with self._lock, self._db:
-            self._db.execute(sql, params)
+        try:
+            with self._lock, self._db:
+                self._db.execute(sql, params)
+        except sqlite3.Error as error:
+            raise store_failure(self.path, error) from error
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return list(self._db.execute(sql, params))
+        try:
+            with self._lock:
+                return list(self._db.execute(sql, params))
+        except sqlite3.Error as error:
+            raise store_failure(self.path, error) from error
 
     # Response cache (the door's transport uses these two).
     def get_response(self, key: str) -> bytes | None:

@@ -1,23 +1,32 @@
 """Claims guard: every figure and every named customer in copy must come from the brief.
 
-Figures (numbers, percentages, money, multipliers, durations, ratios and ranges) are found
-and matched against the proof texts in `personagen.checks.figures`; names that copy
-presents as customers are found in `personagen.checks.customers`. This module joins the
-two into one list of problems, `find_unsupported_claims`, and re-exports their public names.
+Figures (numbers, percentages, money, multipliers, durations, ratios and ranges, in
+digits or in words) are found and matched against the proof texts in
+`personagen.checks.figures`; names that copy presents as customers are found in
+`personagen.checks.customers`. Names the brief forbids are found wherever they occur, also
+when disguised with look-alike letters or hidden characters (`personagen.checks.confusables`).
+
+Proof texts are the brief's proof points and offer. The e-mail footer (postal address,
+opt-out text) is not proof: its numbers are an address, so 'Suite 300' backs no '300
+teams'. Where copy repeats the footer, the footer's own figures are not claims.
+This module joins the checks into one list of problems, `find_unsupported_claims`, and
+re-exports their public names.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
+from personagen.checks.confusables import find_lookalike
 from personagen.checks.customers import matches_any, named_customers
 from personagen.checks.figures import (
     Figure,
     FigureKey,
     extract_figures,
-    mask_non_figures,
+    mask_non_claims,
     unsupported_figures,
 )
 
@@ -39,6 +48,50 @@ class ClaimSources(TypedDict):
     allowed_customers: list[str]
     known_customers: list[str]
     own_names: list[str]
+    footer_texts: NotRequired[list[str]]
+
+
+def _footer_pieces(footer_texts: Sequence[str]) -> list[str]:
+    """Each footer text, and each of its comma- or line-separated parts holding a digit."""
+    pieces: list[str] = []
+    for footer in footer_texts:
+        pieces.append(footer)
+        pieces += [p for p in re.split(r"[,;\n|]", footer) if re.search(r"\d", p)]
+    # Longest first, so a whole address is blanked before its parts.
+    return sorted({p.strip() for p in pieces if p.strip()}, key=len, reverse=True)
+
+
+def _mask_footer(text: str, footer_texts: Sequence[str]) -> str:
+    """`text` with the footer's address and opt-out lines blanked where copy repeats them."""
+    for piece in _footer_pieces(footer_texts):
+        flexible = r"\s+".join(re.escape(word) for word in piece.split())
+        text = re.sub(
+            rf"(?<!\w){flexible}(?!\w)",
+            lambda m: " " * len(m.group(0)),
+            text,
+            flags=re.IGNORECASE,
+        )
+    return text
+
+
+def _bare(name: str) -> str:
+    """`name` without case, accents or extra spaces: how a plain mention may differ."""
+    letters = unicodedata.normalize("NFKD", " ".join(name.split())).casefold()
+    return "".join(char for char in letters if not unicodedata.combining(char))
+
+
+def _forbidden(text: str, name: str) -> str | None:
+    """The message for a forbidden `name` in `text`, disguised or not; None when absent."""
+    # URLs, e-mail addresses and merge tokens are blanked first: a domain is not a claim.
+    found = find_lookalike(name, mask_non_claims(text))
+    if not found:
+        return None
+    if all(_bare(each) == _bare(name) for each in found):
+        return f"names '{name}', which the brief forbids; remove it"
+    return (
+        f"names '{name}' (written with look-alike letters or hidden characters), which the "
+        "brief forbids; remove it"
+    )
 
 
 def find_unsupported_claims(
@@ -47,14 +100,17 @@ def find_unsupported_claims(
     allowed_customers: Sequence[str] = (),
     known_customers: Sequence[str] = (),
     own_names: Sequence[str] = (),
+    footer_texts: Sequence[str] = (),
 ) -> list[str]:
     """Say which figures and customer names in `text` the brief does not support.
 
     `proof_texts` are the texts figures may come from; `allowed_customers` the customers
     copy may name; `known_customers` names that must never appear unless allowed (the
     brief's customers_forbidden, competitors); `own_names` the product and sender, which
-    are never customers. Returns one message per problem; empty when the text is clean.
+    are never customers; `footer_texts` the e-mail footer's lines, which back nothing but
+    may be repeated. Returns one message per problem; empty when the text is clean.
     """
+    text = _mask_footer(text, footer_texts)
     problems = [
         f"figure '{figure.text}' does not appear in any proof point or the offer; "
         "use only figures from the brief's proof points, or remove it"
@@ -68,12 +124,10 @@ def find_unsupported_claims(
                 f"names customer '{name}', who is not in the brief's customers_allowed "
                 f"({allowed}); name only allowed customers, or none"
             )
-    folded = mask_non_figures(text)
     for name in known_customers:
         if not name.strip() or matches_any(name, allowed_customers):
             continue
-        if re.search(rf"(?<!\w){re.escape(name.strip())}(?!\w)", folded, re.IGNORECASE):
-            message = f"names '{name}', which the brief forbids; remove it"
-            if message not in problems:
-                problems.append(message)
+        message = _forbidden(text, name.strip())
+        if message and message not in problems:
+            problems.append(message)
     return problems

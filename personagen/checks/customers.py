@@ -1,63 +1,158 @@
 """Customer names in copy: who the text presents as a customer.
 
-A capitalised name after 'trusted by', 'used by', 'companies/teams/customers
-like', 'such as', 'including', 'join', 'helped', 'ask', before 'uses <product>' or
-'switched to <product>', or as '<Name>'s team', must be one of the allowed customers (or
-the product itself). Names in `known_customers` (the brief's customers_forbidden, known
-competitors) are flagged wherever they occur, unless allowed.
+A name is presented as a customer by the construction around it, not by one phrase:
+
+- after a lead-in, alone or in a list, directly or after a few words and 'at', 'from',
+  'like', 'such as', 'including', 'the likes of' or a colon: 'trusted by', 'used at',
+  'loved by teams at', 'as seen at', 'chosen by', 'deployed across', 'join', 'helping',
+  'powering', 'proud to serve', 'we work with', 'our customers include', 'customers
+  like', 'in good company:', 'logos:', 'case study:', 'see how', 'read why';
+- before a verb about us or a result: 'Shopify, Atlassian and HubSpot trust us', 'Brex and
+  400 others use Ledgerly', 'Dropbox is a Ledgerly customer', 'Hooli cut close to 4 days';
+- with its people: 'the CFO of Segment', 'teams at Spotify', 'Stripe's finance team',
+  'The Hooli team loves it', 'Hooli's Gavin says', 'Hooli CFO Gavin Belson', 'Jane Doe,
+  CFO, Hooli';
+- moving onto us: 'Hooli runs its close on Ledgerly', 'Raviga switched from spreadsheets
+  to Ledgerly'.
+
+Not customers: the product and sender (`own_names`), sentence starts, days, months, roles,
+regions and segments (`personagen.checks.customer_words`), a kind of company ('SaaS
+companies', 'Series B startups'), a capitalised lead-in that is part of a name ('our Help
+Center'), and tools named without such a construction ('Integrates with NetSuite').
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
+from personagen.checks.confusables import skeleton
+from personagen.checks.customer_words import (
+    CATEGORY_NOUNS,
+    LEADING_WORDS,
+    NOT_NAMES,
+    PLURAL_ROLE,
+    ROLES,
+)
 from personagen.checks.figures import mask_non_figures
 
-# Capitalised words that start sentences or name roles, not companies.
-_NOT_NAMES = frozenset(
-    """i we you he she they it our your their my his her its this that these those there
-    here every everyone everybody anyone nobody no most many some all other others each
-    both teams companies customers clients leaders businesses people folks finance sales
-    marketing revops ops operations engineering it hr legal procurement product support
-    security accounting fp&a cfo cfos ceo ceos cto ctos cmo cmos coo cio vp vps head heads
-    director directors manager managers monday tuesday wednesday thursday friday saturday
-    sunday january february march april may june july august september october november
-    december q1 q2 q3 q4 fortune global us eu uk emea apac na latam
-    """.split()
-)
-_NAME_WORD = r"[A-Z][\w&'’.\-]*"
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w&'’.\-]*|[a-z]+[A-Z][\w&'’.\-]*)"
 # A name does not run on past a word that ends a sentence ('Acme Corp. Hi' is 'Acme Corp').
-_NAME = rf"{_NAME_WORD}(?:(?<!\.)\s+(?:(?:of|de|la|du|van|von|der|the)\s+)?{_NAME_WORD}){{0,3}}"
-_NAME_LIST = re.compile(rf"{_NAME}(?:\s*,\s*(?:(?:and|or)\s+)?{_NAME}|\s+(?:and|or|&)\s+{_NAME})*")
+_NAME = (
+    rf"{_NAME_WORD}(?:(?<!\.)[ \t\u00a0]+(?:(?:of|de|la|du|van|von|der|the)[ \t]+)?{_NAME_WORD})"
+    r"{0,3}"
+)
+_LIST = (
+    rf"(?<![\w&'’.\-]){_NAME}(?:[ \t]*[,/][ \t]*(?:(?:and|or|&|plus)[ \t]+)?{_NAME}"
+    rf"|[ \t]+(?:and|or|&|plus)[ \t]+{_NAME})*"
+)
 _NAME_ONLY = re.compile(_NAME)
-_BEFORE_NAMES = re.compile(
-    r"\b(?:(?:trusted|used|loved|chosen|adopted|backed|relied\s+on|powered|preferred)\s+by"
-    r"|(?:companies|teams|customers|clients|brands|businesses|organi[sz]ations|orgs|leaders"
-    r"|firms|startups|enterprises|banks|retailers|peers|others)\s+(?:like|such\s+as|including)"
-    r"|join(?:s|ed|ing)?|help(?:s|ed|ing)?|ask)\s+",
+_FILLER = (
+    r"(?:(?!(?:who|that|which|for|with|in|on|to|and|or|but|not|no)\b)"
+    r"(?:[a-z][\w-]*|\d[\d,.]*\+?|(?:CFO|CEO|COO|CTO|CIO|CMO|VP)s?)[ \t]+){1,4}?"
+)
+_CONNECTOR = (
+    r"(?:at|from|like|such[ \t]+as|including|incl\.|e\.g\.,?|(?:the[ \t]+)?likes[ \t]+of"
+    r"|over[ \t]+at|inside|across|behind)[ \t]*:?[ \t]+|:[ \t]*"
+)
+_PASSIVE = (
+    r"trusted|used|loved|chosen|adopted|backed|relied[ \t]+(?:on|upon)|powered|preferred"
+    r"|favou?red|endorsed|recommended|approved|picked|selected|deployed|depended[ \t]+on"
+    r"|embraced|beloved|praised|vetted|(?:battle|road|field)[- ]tested|proven|rolled[ \t]+out"
+    r"|implemented|installed|live|running|in[ \t]+use|built[ \t]+with|designed[ \t]+with"
+)
+_LEAD = re.compile(
+    rf"\b(?:(?:{_PASSIVE})(?:[ \t]+(?:every[ \t]+day|daily|worldwide|globally|today|already"
+    r"|now|widely|heavily|in[ \t]+production))?[ \t]+(?:by|at|across|inside|within)"
+    r"|(?:as[ \t]+)?(?:seen|featured)[ \t]+(?:at|in|on|by)|(?:the[ \t]+)?likes[ \t]+of"
+    r"|(?:the[ \t]+)?choice[ \t]+of|(?:platform|tool|engine|software)[ \t]+behind"
+    r"|in[ \t]+good[ \t]+company(?:[ \t]+with)?[ \t]*[:,\-–—]?"
+    r"|join(?:s|ed|ing)?|help(?:s|ed|ing)?|ask|serv(?:e|es|ed|ing)|power(?:s|ing)"
+    r"|proud[ \t]+to[ \t]+(?:serve|support|work[ \t]+with|partner[ \t]+with)"
+    r"|we(?:['’]ve|[ \t]+have)?[ \t]+(?:work(?:ed)?|partner(?:ed)?)[ \t]+with|working[ \t]+with"
+    r"|(?:customers?|clients?|users?|logos?|brands|companies|teams|businesses|organi[sz]ations"
+    r"|orgs|leaders|firms|startups|enterprises|banks|retailers|peers|others|names"
+    r"|customer[ \t]+(?:list|base|roster))(?:[ \t]+(?:include[sd]?|including|like|such[ \t]+as"
+    r"|range[ \t]+from)|[ \t]*:)"
+    r"|(?:case|customer|success)[ \t]+stor(?:y|ies)[ \t]*:|case[ \t]+study[ \t]*:"
+    r"|(?:see|learn|read|discover|find[ \t]+out|watch|hear)[ \t]+(?:how|why|what))[ \t]+",
     re.IGNORECASE,
 )
-_POSSESSIVE_ROLE = re.compile(
-    rf"\b({_NAME})['’]s\s+(?:[a-z]+\s+){{0,2}}(?i:teams?|cfo|ceo|cto|cmo|coo|controller"
-    r"|founders?|head|vp|engineers|analysts|staff)\b"
+_AFTER_LEAD = re.compile(rf"(?:{_FILLER}(?:{_CONNECTOR}))?({_LIST})")
+_ROLE_AT = re.compile(rf"\b(?i:{ROLES})(?:[ \t]+over)?[ \t]+(?:at|of|from|inside)[ \t]+({_LIST})")
+_OWNED = rf"(?i:{ROLES}|close|books|month-end|year-end|story|journey|results|success|growth|audit)"
+_POSSESSIVE = re.compile(
+    rf"(?<![\w&'’.\-])({_NAME})['’]s[ \t]+(?:(?:[a-z]+[ \t]+){{0,2}}{_OWNED}\b"
+    rf"|{_NAME_WORD}(?:[ \t]+{_NAME_WORD})?[ \t]+(?:says|said|tells|told|writes|wrote)\b)"
 )
-_USES = (
-    r"(?i:uses|use|used|switched\s+to|chose|moved\s+to|relies\s+on|rely\s+on|runs\s+on"
-    r"|standardi[sz]ed\s+on|picked|bought|selected)"
+_TITLE = r"(?:CFO|CEO|COO|CTO|CIO|CMO|VP|Controller|Head[ \t]+of)"
+_NAME_TITLE = re.compile(
+    rf"(?<![\w&'’.\-])({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}?)[ \t]+{_TITLE}\b"
 )
+_TITLE_NAME = re.compile(rf"\b{_TITLE}(?:[ \t]+\w+)?[ \t]*,[ \t]*({_NAME})[ \t]*(?=$|[\n.\"”])")
+_CATEGORY = re.compile(rf"[ \t]+(?:{CATEGORY_NOUNS})\b")
+_AS_CUSTOMERS = (
+    r"(?:is|are|was|were|became|become|has[ \t]+been|have[ \t]+been)[ \t]+"
+    r"(?:(?:a|an|our|one|of|among|all|now|also|already|proud|happy|loyal|long-?time|paying"
+    r"|existing|early|big|[A-Z][\w-]*)[ \t]+){0,4}(?:customers?|clients?|users?|fans)\b"
+)
+_RESULTS = (
+    r"cut|cuts|slashed|slashes|reduced|reduces|saved|saves|shaved|closed|closes|doubled"
+    r"|tripled|halved|grew|grows|boosted|increased|improved|freed|reclaimed|went[ \t]+live"
+    r"|got|saw|sees|achieved|hit|reached|automated|eliminated|reconciled|sped[ \t]+up"
+)
+_ABOUT_US = (
+    r"trusts?|trusted|uses?|used|loves?|loved|rel(?:y|ies|ied)[ \t]+on|depends?[ \t]+on"
+    r"|depended[ \t]+on|swears?[ \t]+by|swore[ \t]+by|counts?[ \t]+on|bet[ \t]+on|chose|chooses?"
+    r"|switched[ \t]+to|switch(?:es)?[ \t]+to|moved[ \t]+to|runs?[ \t]+on|ran[ \t]+on"
+    r"|standardi[sz]ed[ \t]+on|picked|bought|selected|signed[ \t]+(?:up|on|with)|joined"
+    r"|adopted|deployed|rolled[ \t]+out|went[ \t]+live[ \t]+(?:with|on)|works?[ \t]+with"
+)
+# Who at a company does it: 'The Hooli team loves it', 'Hooli's controllers use it'.
+_TEAMS = r"team|teams|folks|people|crew|org|controllers?|cfo|ceo|accountants|analysts"
+# A move onto us, with a few words between: 'runs its close on Ledgerly'.
+_MOVES = (
+    r"runs?|ran|moved|moves|switched|switches|migrated|migrates|closes|closed|manages"
+    r"|managed|does|did|handles|handled|keeps|kept|builds|built|brought|brings|put|puts"
+)
+_ONTO = r"on|onto|with|to|into|in|via|using"
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(]|--|—)[ \t]*$")
+
+
+@functools.lru_cache(maxsize=64)
+def _subject_pattern(own_names: tuple[str, ...]) -> re.Pattern[str]:
+    """Names before a verb about us ('trust us', 'use Ledgerly') or a result ('cut')."""
+    own = "".join(f"|{re.escape(name)}" for name in own_names if name.strip())
+    us = rf"(?:us|our|it|this|the[ \t]+(?:product|platform|tool|app){own})\b"
+    return re.compile(
+        rf"({_LIST})(?:[ \t]*,?[ \t]+(?:and|&|plus)[ \t]+(?:\d[\d,]*\+?|hundreds|thousands"
+        r"|dozens|many|several|[a-z]+)[ \t]+(?:others|more|teams|companies|customers))?"
+        rf"(?:['’]s)?(?:[ \t]+(?:finance[ \t]+)?(?i:{_TEAMS}))?"
+        r"(?:[ \t]+(?:all|already|now|also|both|each|too|recently))?[ \t]+"
+        rf"(?:(?i:{_ABOUT_US})[ \t]+{us}|{_AS_CUSTOMERS}|(?:{_RESULTS})\b"
+        rf"|(?i:{_MOVES})(?:[ \t]+[a-z][\w'’-]*){{0,4}}?[ \t]+(?i:{_ONTO})[ \t]+{us})"
+    )
 
 
 def _clean_name(name: str) -> str:
     name = name.strip().rstrip(".,;:!?-")
-    return re.sub(r"['’]s$", "", name)
+    name = re.sub(r"['’]s$", "", name)
+    # 'The Acme Group', 'Why Hooli picked us': the first word opens the sentence.
+    words = name.split()
+    while len(words) > 1 and words[0].casefold() in LEADING_WORDS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def matches_any(name: str, names: Iterable[str]) -> bool:
-    """Whether `name` is one of `names`, allowing an added or dropped suffix word."""
-    folded = name.casefold()
+    """Whether `name` is one of `names`, allowing an added or dropped suffix word.
+
+    Names are compared by their skeletons: case, accents and look-alike letters aside.
+    """
+    folded = skeleton(" ".join(name.split()))
     for other in names:
-        known = " ".join(other.casefold().split())
+        known = skeleton(" ".join(other.split()))
         if known and (
             folded == known or folded.startswith(known + " ") or known.startswith(folded + " ")
         ):
@@ -65,27 +160,54 @@ def matches_any(name: str, names: Iterable[str]) -> bool:
     return False
 
 
+def _listed(text: str, start: int, listed: str) -> list[tuple[int, str]]:
+    """Each name of a list found at `start`, unless it names a kind ('SaaS companies')."""
+    names: list[tuple[int, str]] = []
+    for each in _NAME_ONLY.finditer(listed):
+        if _CATEGORY.match(text, start + each.end()):
+            continue
+        names.append((start + each.start(), each.group(0)))
+    return names
+
+
+def _lead_ins(text: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for lead in _LEAD.finditer(text):
+        word = lead.group(0)
+        if word[:1].isupper() and not _SENTENCE_START.search(text[: lead.start()]):
+            continue  # capitalised mid-sentence, the lead-in is a name: 'our Help Center'
+        listed = _AFTER_LEAD.match(text, lead.end())
+        if listed:
+            found += _listed(text, listed.start(1), listed.group(1))
+    return found
+
+
+def _subjects(text: str, own_names: Sequence[str]) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for match in _subject_pattern(tuple(own_names)).finditer(text):
+        names = _listed(text, match.start(1), match.group(1))
+        if len(names) == 1 and _SENTENCE_START.search(text[: match.start(1)]):
+            # A lone first word may be a plain noun: 'Controllers cut', 'Revenue doubled'.
+            word = names[0][1]
+            if " " not in word and PLURAL_ROLE.search(word) and word[1:].islower():
+                continue
+        found += names
+    return found
+
+
 def named_customers(text: str, own_names: Sequence[str] = ()) -> list[str]:
     """Capitalised names that the text presents as customers, in order of appearance."""
     text = mask_non_figures(text)
-    found: list[tuple[int, str]] = []
-    for trigger in _BEFORE_NAMES.finditer(text):
-        listed = _NAME_LIST.match(text, trigger.end())
-        if listed:
-            for each in _NAME_ONLY.finditer(listed.group(0)):
-                found.append((trigger.end() + each.start(), each.group(0)))
-    for match in _POSSESSIVE_ROLE.finditer(text):
-        found.append((match.start(1), match.group(1)))
-    products = [re.escape(n) for n in own_names if n.strip()]
-    if products:
-        uses = re.compile(rf"\b({_NAME})\s+{_USES}\s+(?i:{'|'.join(products)})\b")
-        for match in uses.finditer(text):
-            found.append((match.start(1), match.group(1)))
+    found = _lead_ins(text) + _subjects(text, own_names)
+    for match in _ROLE_AT.finditer(text):
+        found += _listed(text, match.start(1), match.group(1))
+    for pattern in (_POSSESSIVE, _NAME_TITLE, _TITLE_NAME):
+        found += [(m.start(1), m.group(1)) for m in pattern.finditer(text)]
     names: list[str] = []
     for _, raw in sorted(found):
         name = _clean_name(raw)
-        first = name.split()[0].casefold() if name.split() else ""
-        if not name or first in _NOT_NAMES or name.casefold() in _NOT_NAMES:
+        words = name.split()
+        if not words or words[0].casefold() in NOT_NAMES or name.casefold() in NOT_NAMES:
             continue
         if matches_any(name, own_names) or name in names:
             continue

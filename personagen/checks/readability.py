@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import TYPE_CHECKING
 
-from textstat.textstat import textstatistics
+if TYPE_CHECKING:
+    from textstat.textstat import textstatistics
 
 # Merge tokens and URLs are not prose: 'https://…' would count as one very long word.
 _NOT_PROSE = re.compile(r"\{\{[^{}]*\}\}|https?://\S+|\bwww\.\S+|\S+@\S+\.\w+")
@@ -14,8 +17,17 @@ _NOT_PROSE = re.compile(r"\{\{[^{}]*\}\}|https?://\S+|\bwww\.\S+|\S+@\S+\.\w+")
 # English, so textstat uses its bundled Pyphen dictionary instead: offline, and the same
 # grade on every machine. Pyphen reads 'en-US' as en_US.
 _LANG = "en-US"
-_stats = textstatistics()
-_stats.set_lang(_LANG)
+
+
+@functools.cache
+def _stats() -> textstatistics:
+    """textstat, imported on first use: it loads NLTK, which takes longer than a whole
+    `personagen lint` run that grades nothing (no brief)."""
+    from textstat.textstat import textstatistics
+
+    stats = textstatistics()
+    stats.set_lang(_LANG)
+    return stats
 
 
 def reading_grade(text: str) -> float:
@@ -27,5 +39,5 @@ def reading_grade(text: str) -> float:
     prose = _NOT_PROSE.sub(" ", text)
     if not prose.split():
         return 0.0
-    grade = float(_stats.flesch_kincaid_grade(prose))
+    grade = float(_stats().flesch_kincaid_grade(prose))
     return round(max(grade, 0.0), 1)

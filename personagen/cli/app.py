@@ -9,7 +9,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 
-from personagen.errors import PersonagenError
+from personagen.errors import PersonagenError, os_reason
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -25,8 +25,18 @@ app = typer.Typer(
 )
 
 
+def _os_line(error: OSError) -> str:
+    """An OSError as 'file: cause' (both files of a rename), without Python's errno prefix."""
+    names = " -> ".join(str(n) for n in (error.filename, error.filename2) if n is not None)
+    return f"{names}: {os_reason(error)}" if names else os_reason(error)
+
+
 def user_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Show PersonagenErrors as one line and exit with their code (traceback on request)."""
+    """Show PersonagenErrors as one line and exit with their code (traceback on request).
+
+    An OSError that no layer below turned into a PersonagenError (a full disk, a file
+    system that refuses a file) is the user's machine speaking, not a bug: one line, exit 2.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -37,6 +47,11 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
                 raise
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
+        except OSError as error:
+            if os.environ.get("PERSONAGEN_RAISE_ERRORS"):
+                raise
+            typer.echo(f"error: {_os_line(error)}", err=True)
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             typer.echo(
                 "interrupted: finished work is kept; run the same command to resume", err=True

@@ -9,6 +9,7 @@ import typer
 
 from personagen.cli import options
 from personagen.cli.app import app, user_errors
+from personagen.cli.terminal import echo
 
 
 @app.command("copy")
@@ -66,7 +67,7 @@ def copy_command(
     jobs = [CopyJob(p, channel, variants, steps) for p in loaded for channel in chosen]
     result = asyncio.run(run_copy(settings, brief_model, jobs, output, str(brief)))
     for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    typer.echo(result.summary)
+        echo(f"warning: {warning}", err=True)
+    echo(result.summary)
     if result.failed:
         raise typer.Exit(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +13,17 @@ from personagen.cli.app import app, user_errors
 
 if TYPE_CHECKING:
     from personagen.lint import LintResult
+
+# Shown per rule and file in the table unless --max-per-rule says otherwise.
+MAX_PER_RULE = 20
+# json.dumps escapes C0 controls but leaves DEL, C1 controls (0x9b starts an escape
+# sequence on many terminals) and bidirectional overrides as they are.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _json_safe(text: str) -> str:
+    """JSON text with every character a terminal could act on written as a \\u escape."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Format(enum.StrEnum):
@@ -37,10 +49,19 @@ def lint(
     output_format: Annotated[
         Format, typer.Option("--format", help="table (for people) or json (for scripts).")
     ] = Format.TABLE,
+    max_per_rule: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Findings the table lists per rule and file; a line counts the rest. "
+            "0 lists all; json always lists all.",
+        ),
+    ] = MAX_PER_RULE,
 ) -> None:
     """Check copy against channel limits, the brief's claims and voice, tokens and duplicates.
 
-    Exits 1 when any error is found, 0 when there are only warnings, 2 for unreadable input.
+    Exits 1 when any error is found, 0 when there are only warnings, 2 for unreadable input
+    (also a CSV that is not valid CSV, e.g. a quote never closed).
 
     Example: personagen lint out/ --brief brief.yaml
     """
@@ -53,42 +74,57 @@ def lint(
     brief_model = load_model(brief, Brief, what="brief") if brief is not None else None
     result = lint_paths(paths, brief_model)
     if output_format is Format.JSON:
-        typer.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        typer.echo(_json_safe(json.dumps(result.as_json(), indent=2, ensure_ascii=False)))
     else:
-        _print_table(result)
+        _print_table(result, max_per_rule)
     if result.errors:
         raise typer.Exit(1)
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _print_table(result: LintResult) -> None:
+def _print_table(result: LintResult, max_per_rule: int) -> None:
+    files = _plural(len(result.files), "file")
+    summary = f"{_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')} in {files}"
+    if not result.findings:
+        # One line needs no table: leaving rich unimported keeps a clean run quick.
+        typer.echo(f"clean: {summary}")
+        return
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from personagen.text import terminal_safe
+
+    def cell(text: str) -> Text:
+        # Text is never parsed for markup; terminal_safe drops escape sequences and controls.
+        return Text(terminal_safe(text))
 
     console = Console(highlight=False)
     if not console.is_terminal:
         # Piped or captured output: wide enough that messages do not wrap into slivers.
         console = Console(highlight=False, width=200)
-    if result.findings:
-        table = Table(show_lines=False, header_style="bold", expand=False)
-        for name in ("file", "field", "rule", "severity", "message", "fix"):
-            table.add_column(name, overflow="fold")
-        for item in result.findings:
-            f = item.finding
-            style = "bold red" if f.severity == "error" else "yellow"
-            table.add_row(
-                item.file or "-",
-                f.field,
-                f.rule,
-                Text(f.severity, style=style),
-                f.message,
-                f.fix,
-            )
-        console.print(table)
-    files = _plural(len(result.files), "file")
-    summary = f"{_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')} in {files}"
-    console.print(summary if result.findings else f"clean: {summary}")
+    shown, more = result.capped(max_per_rule)
+    table = Table(show_lines=False, header_style="bold", expand=False)
+    for name in ("file", "field", "rule", "severity", "message", "fix"):
+        table.add_column(name, overflow="fold")
+    for item in shown:
+        f = item.finding
+        style = "bold red" if f.severity == "error" else "yellow"
+        table.add_row(
+            cell(item.file or "-"),
+            cell(f.field),
+            cell(f.rule),
+            Text(f.severity, style=style),
+            cell(f.message),
+            cell(f.fix),
+        )
+    console.print(table)
+    for file, rule, hidden in more:
+        where = f" in {file}" if file else ""
+        console.print(cell(f"… and {hidden:,} more {rule} findings{where}"))
+    if more:
+        console.print("(--max-per-rule 0 lists them all)")
+    console.print(summary)

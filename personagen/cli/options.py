@@ -5,18 +5,25 @@ A flag wins over the environment, the campaign file and config.yaml (see `Settin
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from personagen.errors import InputError
+
 Model = Annotated[str | None, typer.Option(help="Model name (env PERSONAGEN_MODEL).")]
 Provider = Annotated[
-    str | None, typer.Option(help="openai, compatible or replay (env PERSONAGEN_PROVIDER).")
+    str | None,
+    typer.Option(help="openai, compatible, anthropic or replay (env PERSONAGEN_PROVIDER)."),
 ]
 BaseUrl = Annotated[
     str | None,
-    typer.Option(help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (Ollama)."),
+    typer.Option(
+        help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (Ollama); with "
+        "--provider anthropic, where the Messages API lives."
+    ),
 ]
 Mode = Annotated[
     str | None, typer.Option(help="Structured-output mode: tools, json, md_json, json_schema.")
@@ -53,3 +60,11 @@ def settings_overrides(**flags: Any) -> dict[str, Any]:
     given = {k: v for k, v in flags.items() if v is not None and v is not False}
     overrides = {renamed.get(k, k): v for k, v in given.items()}
     return overrides
+
+
+def checked_budget(budget: float | None) -> float | None:
+    """`--budget` as given; an InputError unless it is a positive, finite number of dollars."""
+    # nan compares false with every amount, so it would never stop spending.
+    if budget is not None and not (math.isfinite(budget) and budget > 0):
+        raise InputError("--budget", f"expected a positive number of US dollars, got {budget:g}")
+    return budget

@@ -9,6 +9,17 @@ import typer
 
 from personagen.cli import options
 from personagen.cli.app import app, user_errors
+from personagen.cli.terminal import echo
+
+# Commands that read notes: a linked note is read (and sent to the model) unless refused.
+FollowSymlinks = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks/--no-follow-symlinks",
+        help="Read notes that are symbolic links (their targets are sent to the model), "
+        "or refuse them.",
+    ),
+]
 
 
 @app.command()
@@ -43,6 +54,7 @@ def personas(
             help="Also replace the company names from the notes' front matter (implies --redact).",
         ),
     ] = False,
+    follow_symlinks: FollowSymlinks = True,
 ) -> None:
     """Synthesize buyer personas whose every claim quotes a note verbatim.
 
@@ -58,16 +70,18 @@ def personas(
     from personagen.run.request import SegmentInput
 
     icp_model = load_model(icp, ICP)
-    loaded = load_notes(notes)
+    loaded = load_notes(
+        notes, follow_symlinks=follow_symlinks, warn=lambda line: echo(f"warning: {line}", err=True)
+    )
     if redact_company and redact is False:
         raise InputError("--redact-company", "needs redaction, but --no-redact was given")
     if redact or redact_company:
         from personagen.redact import redact_notes
 
         loaded, report = redact_notes(loaded, company=redact_company)
-        typer.echo(report.summary(company=redact_company), err=True)
+        echo(report.summary(company=redact_company), err=True)
         for warning in report.warnings:
-            typer.echo(f"warning: {warning}", err=True)
+            echo(f"warning: {warning}", err=True)
     settings = resolve_settings(
         options.settings_overrides(
             model=model,
@@ -85,5 +99,5 @@ def personas(
     segment = SegmentInput(icp_model, loaded, count)
     result = asyncio.run(run_personas(settings, segment, output, str(icp)))
     for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    typer.echo(result.summary)
+        echo(f"warning: {warning}", err=True)
+    echo(result.summary)

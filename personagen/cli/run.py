@@ -9,6 +9,8 @@ import typer
 
 from personagen.cli import options
 from personagen.cli.app import app, user_errors
+from personagen.cli.personas import FollowSymlinks
+from personagen.cli.terminal import echo, plain
 
 if TYPE_CHECKING:
     from personagen.models.run_summary import RunSummary
@@ -58,6 +60,7 @@ def run(
     rekey: options.Rekey = False,
     config: options.Config = None,
     concurrency: options.Concurrency = None,
+    follow_symlinks: FollowSymlinks = True,
 ) -> None:
     """Run a campaign: personas, then every copy job; resumable and never paid twice.
 
@@ -70,7 +73,11 @@ def run(
     from personagen.run.request import campaign_request, campaign_settings
     from personagen.store import open_store
 
-    loaded = load_campaign(campaign)
+    loaded = load_campaign(
+        campaign,
+        follow_symlinks=follow_symlinks,
+        warn=lambda line: echo(f"warning: {line}", err=True),
+    )
     flags = options.settings_overrides(
         model=model,
         provider=provider,
@@ -86,9 +93,9 @@ def run(
         loaded,
         settings,
         output,
-        budget_usd=budget,
+        budget_usd=options.checked_budget(budget),
         redact=redact,
-        say=lambda line: typer.echo(line, err=True),
+        say=lambda line: echo(line, err=True),
     )
     if dry_run:
         from personagen.run.plan import plan_campaign
@@ -117,8 +124,8 @@ def run(
             _mark_interrupted()
             raise
     for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    typer.echo(_summary(report))
+        echo(f"warning: {warning}", err=True)
+    echo(_summary(report))
     if report.unfinished():
         raise typer.Exit(1)
 
@@ -126,8 +133,8 @@ def run(
 def _mark_interrupted() -> None:
     """Mark this process's unfinished run interrupted (best effort: Ctrl-C must still stop)."""
     import os
-    import sqlite3
 
+    from personagen.errors import StoreError
     from personagen.store import open_store
 
     try:
@@ -135,7 +142,7 @@ def _mark_interrupted() -> None:
             run_id = store.running_run(os.getpid())
             if run_id is not None:
                 store.mark_interrupted(run_id)
-    except (sqlite3.Error, OSError):
+    except (StoreError, OSError):  # the store's own errors come as StoreError
         pass
 
 
@@ -243,7 +250,6 @@ def runs(ctx: typer.Context) -> None:
         return
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
     from personagen.store import open_store
 
@@ -271,14 +277,14 @@ def runs(ctx: typer.Context) -> None:
     for row, totals in rows:
         status = str(row["status"])
         table.add_row(
-            str(row["id"]),
-            Text(status, style=_STATUS_STYLES.get(status, "")),
-            str(row["name"]),
+            plain(row["id"]),
+            plain(status, _STATUS_STYLES.get(status, "")),
+            plain(row["name"]),
             *(str(getattr(totals, k)) for k in ("jobs", "done", "reused", "failed", "skipped")),
             f"{totals.input_tokens or 0:,}",
             f"{totals.output_tokens or 0:,}",
             _money(totals.cost_usd or 0.0),
-            str(row["model"]),
+            plain(row["model"]),
             _when(str(row["started"])),
         )
     console.print(table)
@@ -297,6 +303,7 @@ def runs_show(
     Example: personagen runs show 20261123-101500
     """
     from personagen.errors import InputError
+    from personagen.run.commands import cached_input
     from personagen.store import open_store
 
     with open_store() as store:
@@ -307,14 +314,15 @@ def runs_show(
         jobs = store.jobs(found["id"])
         totals = _totals(store, found)
     status = str(found["status"])
-    typer.echo(
+    echo(
         f"run {found['id']} ({status}), {found['name']}, model {found['model']}, "
         f"started {_when(str(found['started']))}"
     )
     counts = ", ".join(f"{getattr(totals, k)} {k}" for k in ("done", "reused", "failed", "skipped"))
     typer.echo(
         f"{totals.jobs} jobs ({counts}); "
-        f"{totals.input_tokens or 0:,} input + {totals.output_tokens or 0:,} "
+        f"{totals.input_tokens or 0:,} input{cached_input(totals.cached_tokens)} + "
+        f"{totals.output_tokens or 0:,} "
         f"output tokens; cost {_money(totals.cost_usd or 0.0)}"
     )
     if not jobs:
@@ -338,7 +346,7 @@ def runs_show(
         if job.detail and not verbose:
             n = len(job.detail)
             line += f" ({n} problem{'s' * (n != 1)}; --verbose lists them)"
-        typer.echo(line.rstrip())
+        echo(line.rstrip())
         if verbose:
             for problem in job.detail:
-                typer.echo(f"      - {_one_line(problem, 400)}")
+                echo(f"      - {_one_line(problem, 400)}")

@@ -1,10 +1,11 @@
 """Copy decks: one Markdown file per persona that a reviewer reads before anything ships.
 
 A deck lays out every channel's copy in a fixed order (email, Google RSA, LinkedIn, Meta,
-X, objection handling). Each text field shows its length as the platform counts it,
-against the registry's hard limit and, where there is one, the recommended length, e.g.
-"Headline 2 (27/30)" or "Introductory text (142/600, aim ≤150)". Every piece names the
-persona items it addresses and carries the artifact's warnings for that piece.
+X, objection handling); text from notes and the model is escaped (`export.markdown`), so
+HTML and Markdown in it are shown, never rendered. Each text field shows its length as
+the platform counts it, against the registry's hard limit and, where there is one, the
+recommended length, e.g. "Headline 2 (27/30)" or "Introductory text (142/600, aim ≤150)".
+Every piece names the persona items it addresses and carries its warnings.
 
 `count` and `parse_draft` are shared with the CSV export and `personagen show`.
 """
@@ -22,6 +23,7 @@ from personagen.atomic import write_text_atomic
 from personagen.channels import URL, FieldLimit, channel_ids, get_channel, measure
 from personagen.checks.findings import Finding
 from personagen.errors import InputError
+from personagen.export.markdown import md_code, md_inline, md_lines, md_url
 from personagen.inputs.structured import validate_mapping
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.copy import (
@@ -30,11 +32,12 @@ from personagen.models.copy import (
     EmailSequenceDraft,
     ObjectionHandling,
 )
+from personagen.text import MAX_NAME
 
 # Display labels where the registry's label reads badly as a heading.
 FIELD_LABELS = {"path1": "Path 1", "path2": "Path 2", "text": "Post"}
 # A persona id is also a file name: the Persona model's own pattern keeps it one.
-_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_SAFE_ID = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{MAX_NAME - 1}}}")
 
 
 @dataclass(frozen=True)
@@ -151,10 +154,11 @@ def write_decks(folder: Path, artifacts: list[CopyArtifact]) -> list[Path]:
     """Write `folder/<persona_id>.md` for every persona with copy; return the paths written."""
     written: list[Path] = []
     for persona_id, group in by_persona(artifacts).items():
-        if not _SAFE_ID.match(persona_id):
+        if not _SAFE_ID.fullmatch(persona_id):
             raise InputError(
-                f"copy/{persona_id}",
-                "persona_id must be lowercase letters, digits and hyphens (it names the deck file)",
+                f"copy/{persona_id[:80]!r}",
+                "persona_id must be 1 to 100 lowercase letters, digits and hyphens "
+                "(it names the deck file)",
             )
         path = folder / f"{persona_id}.md"
         write_text_atomic(path, deck_markdown(group))
@@ -170,16 +174,16 @@ def deck_markdown(artifacts: Sequence[CopyArtifact]) -> str:
     ordered = sorted(artifacts, key=lambda a: channel_rank(a.channel))
     channels = ", ".join(_channel_name(a.channel) for a in ordered)
     lines = [
-        f"# Copy deck: {first.persona_name}, {first.persona_title}",
+        f"# Copy deck: {md_inline(first.persona_name)}, {md_inline(first.persona_title)}",
         "",
-        f"**Persona:** `{first.persona_id}` · **Brief:** `{first.brief_id}` · "
-        f"**Channels:** {channels}",
+        f"**Persona:** {md_code(first.persona_id)} · **Brief:** {md_code(first.brief_id)} · "
+        f"**Channels:** {md_inline(channels)}",
         "",
         "Counts are as each platform counts them: used/hard limit, then the recommended "
         "length where the platform gives one. ⚠ marks copy outside the recommended length.",
     ]
     for artifact in ordered:
-        lines += ["", f"## {channel_title(artifact.channel)}", ""]
+        lines += ["", f"## {md_inline(channel_title(artifact.channel))}", ""]
         lines += _channel_lines(artifact)
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -195,7 +199,7 @@ def _channel_lines(artifact: CopyArtifact) -> list[str]:
     draft = parse_draft(artifact)
     lines: list[str] = []
     if artifact.final_url:
-        lines += [f"**Final URL:** {artifact.final_url}", ""]
+        lines += [f"**Final URL:** {md_url(artifact.final_url)}", ""]
     claimed: list[str] = []
     shape = get_channel(artifact.channel).shape
     if shape == "sequence" and isinstance(draft, EmailSequenceDraft):
@@ -212,8 +216,8 @@ def _channel_lines(artifact: CopyArtifact) -> list[str]:
     versions = ", ".join(f"{k} {v}" for k, v in artifact.provenance.prompt_versions.items())
     lines += [
         "",
-        f"_Written by {artifact.provenance.label()}"
-        + (f"; prompts: {versions}" if versions else "")
+        f"_Written by {md_inline(artifact.provenance.label())}"
+        + (f"; prompts: {md_inline(versions)}" if versions else "")
         + f"; {artifact.provenance.created:%Y-%m-%d %H:%M} UTC._",
     ]
     return lines
@@ -231,7 +235,7 @@ def _email_lines(
         lines += _inline("email", "preheader", step.preheader)
         lines += [f"**{_counted('email', 'body', step.body)}:**", ""]
         lines += _quote(step.body) + [""]
-        lines += [f"**Call to action:** {step.call_to_action}", ""]
+        lines += [f"**Call to action:** {md_inline(step.call_to_action)}", ""]
         lines += [_addresses(step.addresses), ""]
         lines += _piece_warning_lines(artifact.warnings, prefix)
     lines += ["### Footer (appended to every email)", ""]
@@ -276,17 +280,17 @@ def _battlecard_lines(
 
 def _objection_lines(number: int, handling: ObjectionHandling) -> list[str]:
     response = handling.response
-    proof_ids = ", ".join(f"`{i}`" for i in handling.proof_point_ids) or "none"
+    proof_ids = ", ".join(md_code(i) for i in handling.proof_point_ids) or "none"
     return [
-        f"### Objection {number}: “{handling.objection}”",
+        f"### Objection {number}: “{md_inline(handling.objection)}”",
         "",
-        f"**Buying stage:** {handling.buying_stage} · "
-        f"**Why they raise it:** {handling.why_they_raise_it}",
+        f"**Buying stage:** {md_inline(handling.buying_stage)} · "
+        f"**Why they raise it:** {md_inline(handling.why_they_raise_it)}",
         "",
-        f"- **Acknowledge:** {response.acknowledge}",
-        f"- **Reframe:** {response.reframe}",
-        f"- **Proof:** {response.proof} (proof points: {proof_ids})",
-        f"- **Question:** {response.question}",
+        f"- **Acknowledge:** {md_inline(response.acknowledge)}",
+        f"- **Reframe:** {md_inline(response.reframe)}",
+        f"- **Proof:** {md_inline(response.proof)} (proof points: {proof_ids})",
+        f"- **Question:** {md_inline(response.question)}",
         "",
         _addresses([handling.objection_id]),
         "",
@@ -296,7 +300,7 @@ def _objection_lines(number: int, handling: ObjectionHandling) -> list[str]:
 def _counted(channel_id: str, field: str, text: str, index: int | None = None) -> str:
     """'Headline 2 (27/30)', with ⚠ when outside the recommended length."""
     measured = count(channel_id, field, text)
-    label = field_label(channel_id, field)
+    label = md_inline(field_label(channel_id, field))
     if index is not None:
         label = f"{label} {index}"
     flag = " ⚠" if measured.off_recommended or measured.over_hard else ""
@@ -315,17 +319,18 @@ def _inline(
     if counted:
         label = _counted(channel_id, field, text, index)
     else:
-        label = field_label(channel_id, field) + (f" {index}" if index is not None else "")
+        label = md_inline(field_label(channel_id, field))
+        label += f" {index}" if index is not None else ""
     if not text:
         return [f"**{label}:** _(empty)_", ""]
     if "\n" in text:
         return [f"**{label}:**", "", *_quote(text), ""]
-    return [f"**{label}:** {text}", ""]
+    return [f"**{label}:** {md_inline(text)}", ""]
 
 
 def _quote(text: str) -> list[str]:
-    """Text as a Markdown block quote that keeps its line breaks."""
-    lines = text.split("\n")
+    """Text as a Markdown block quote that keeps its line breaks (each line escaped)."""
+    lines = md_lines(text)
     quoted: list[str] = []
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else ""
@@ -336,11 +341,14 @@ def _quote(text: str) -> list[str]:
 
 
 def _addresses(ids: Sequence[str]) -> str:
-    return f"**Addresses:** {', '.join(ids) if ids else 'none'}"
+    return f"**Addresses:** {md_inline(', '.join(ids)) if ids else 'none'}"
 
 
 def _warning_line(finding: Finding) -> str:
-    return f"- ⚠ {finding.severity} `{finding.field}`: {finding.message} ({finding.fix})"
+    where = md_code(finding.field)
+    return (
+        f"- ⚠ {finding.severity} {where}: {md_inline(finding.message)} ({md_inline(finding.fix)})"
+    )
 
 
 def _piece_warning_lines(warnings: Sequence[Finding], prefix: str) -> list[str]:

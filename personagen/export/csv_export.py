@@ -21,9 +21,14 @@ are the channel registry's `export` entries, so a new channel's sheet is data): 
 variant with each field's length as the platform counts it (X counts every link as 23
 characters) and the persona items the variant addresses. They use the same encoding.
 
-Cell text is written exactly as drafted (no spreadsheet-formula escaping), because the
-import file must carry the ad text unchanged and the counts must match it.
-Every file is written atomically and only when its channel has copy.
+No cell is read as a spreadsheet formula (OWASP, 'CSV Injection'): a cell starting with
+'=', '+', '-' or '@' (also after spaces, or full-width), a tab or a line break. The copy
+models refuse such copy already; here is the second line of defence. A review sheet
+prefixes such a cell with a single quote, which spreadsheets show as text; the import
+file carries the ad text unchanged, so it refuses to be written instead, naming the
+persona, channel and column. The counts are of the text as drafted.
+Every file is written atomically and only when its channel has copy; no file is written
+when any would be refused.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from personagen.export.copy_deck import count, parse_draft
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.copy import GoogleRSA, piece_model
+from personagen.text import formula_trigger
 
 # Google Ads Editor's RSA columns: as many as an RSA can hold.
 MAX_HEADLINES = 15
@@ -68,7 +74,16 @@ V = TypeVar("V", bound=BaseModel)
 
 def write_csvs(folder: Path, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
     """Write the CSV of every channel with an export (registry) present in `artifacts`."""
-    written: list[Path] = []
+    files = csv_files(artifacts, brief)
+    for name, text in files.items():
+        write_text_atomic(folder / name, text)
+    return [folder / name for name in files]
+
+
+def csv_files(artifacts: list[CopyArtifact], brief: Brief) -> dict[str, str]:
+    """The text of every channel's CSV (file name -> text); InputError for a formula cell
+    in the import file, before anything is written."""
+    files: dict[str, str] = {}
     for channel_id in channel_ids():
         export = get_channel(channel_id).export
         chosen = [a for a in artifacts if a.channel == channel_id]
@@ -81,11 +96,21 @@ def write_csvs(folder: Path, artifacts: list[CopyArtifact], brief: Brief) -> lis
             )
         else:
             columns = review_columns(export)
-            rows = [r for a in chosen for r in _review_rows(a, brief, export)]
-        path = folder / export.file
-        write_text_atomic(path, csv_text(columns, rows))
-        written.append(path)
-    return written
+            rows = [
+                [text_cell(cell) for cell in r]
+                for a in chosen
+                for r in _review_rows(a, brief, export)
+            ]
+        files[export.file] = csv_text(columns, rows)
+    return files
+
+
+def text_cell(cell: str | int) -> str | int:
+    """A review sheet cell a spreadsheet shows as text: a formula trigger gets a leading
+    single quote (OWASP's advice)."""
+    if isinstance(cell, str) and formula_trigger(cell) is not None:
+        return "'" + cell
+    return cell
 
 
 def review_columns(export: Export) -> tuple[str, ...]:
@@ -135,22 +160,39 @@ def _cells(values: Sequence[str], width: int, what: str, artifact: CopyArtifact)
     return [*values, *([""] * (width - len(values)))]
 
 
+def _import_row(row: Row, artifact: CopyArtifact, variant: int) -> Row:
+    """An import row as it is, or InputError naming the cell a spreadsheet would run."""
+    for column, cell in zip(GOOGLE_ADS_EDITOR_COLUMNS, row, strict=True):
+        if not isinstance(cell, str):
+            continue
+        trigger = formula_trigger(cell)
+        if trigger is not None:
+            what = " (the persona title)" if column == "Ad group" else ""
+            shown = cell if len(cell) <= 40 else cell[:39] + "…"
+            raise InputError(
+                f"copy/{artifact.persona_id}/{artifact.channel}",
+                f"variant {variant}, {column}{what}: {shown!r} starts with {trigger!r}, "
+                f"which a spreadsheet reads as a formula; {GOOGLE_ADS_EDITOR_FILE} is not "
+                "written (fix the text and export again)",
+            )
+    return row
+
+
 def _rsa_rows(artifact: CopyArtifact, brief: Brief) -> list[Row]:
     rows: list[Row] = []
-    for variant in _variants(artifact, GoogleRSA):
-        rows.append(
-            [
-                brief.id,
-                f"{artifact.persona_title} ({artifact.persona_id})",
-                RSA_AD_TYPE,
-                RSA_STATUS,
-                *_cells(variant.headlines, MAX_HEADLINES, "headlines", artifact),
-                *_cells(variant.descriptions, MAX_DESCRIPTIONS, "descriptions", artifact),
-                variant.path1,
-                variant.path2,
-                _url(artifact, brief),
-            ]
-        )
+    for number, variant in enumerate(_variants(artifact, GoogleRSA), start=1):
+        row: Row = [
+            brief.id,
+            f"{artifact.persona_title} ({artifact.persona_id})",
+            RSA_AD_TYPE,
+            RSA_STATUS,
+            *_cells(variant.headlines, MAX_HEADLINES, "headlines", artifact),
+            *_cells(variant.descriptions, MAX_DESCRIPTIONS, "descriptions", artifact),
+            variant.path1,
+            variant.path2,
+            _url(artifact, brief),
+        ]
+        rows.append(_import_row(row, artifact, number))
     return rows
 
 

@@ -13,24 +13,34 @@ OUT/report.html                        the HTML report (default place)
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from personagen.atomic import write_text_atomic
+from personagen.atomic import special_kind, write_text_atomic
 from personagen.errors import InputError
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.persona import Persona
 from personagen.models.run_summary import RunSummary
+from personagen.text import MAX_NAME
+
+# Names from data that become file names (persona ids, channel ids): no dots, no
+# separators, short enough for any file system.
+SAFE_NAME = re.compile(rf"[a-z0-9][a-z0-9_-]{{0,{MAX_NAME - 1}}}")
 
 
 def prepare_output_dir(path: Path) -> Path:
-    """Make sure `path` is a writable folder before any paid work starts."""
+    """Make sure `path` is a writable folder before any paid work starts (a link to a
+    folder is followed; a file, device, pipe or dangling link is refused)."""
+    if path.is_symlink() and not path.exists():
+        raise InputError(str(path), "output path is a symbolic link to nothing, not a folder")
     if path.exists() and not path.is_dir():
-        raise InputError(str(path), "output path is a file, not a folder")
+        kind = special_kind(path) or "a file"
+        raise InputError(str(path), f"output path is {kind}, not a folder")
     existing = path
     while not existing.exists():
         existing = existing.parent
@@ -77,7 +87,14 @@ class OutputFolder:
         return self.root / "report.html"
 
     def artifact_path(self, persona_id: str, channel: str) -> Path:
-        """Where one copy artifact lives."""
+        """Where one copy artifact lives; InputError for a name that is not a plain file
+        name (an artifact read from disk may carry any persona id or channel)."""
+        for what, name in (("persona_id", persona_id), ("channel", channel)):
+            if not SAFE_NAME.fullmatch(name):
+                raise InputError(
+                    f"copy artifact {what} {name[:80]!r}",
+                    "must be 1 to 100 lowercase letters, digits, '-' or '_' (it names a file)",
+                )
         return self.copy_dir / persona_id / f"{channel}.json"
 
     def prepare(self) -> OutputFolder:
@@ -99,11 +116,14 @@ class OutputFolder:
     def write_views(self, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
         """Write what derives from the artifacts: a deck per persona, the platform CSVs."""
         from personagen.export.copy_deck import write_decks
-        from personagen.export.csv_export import write_csvs
+        from personagen.export.csv_export import csv_files
 
-        return write_decks(self.copy_dir, artifacts) + write_csvs(
-            self.exports_dir, artifacts, brief
-        )
+        sheets = csv_files(artifacts, brief)  # a refused import file stops before any write
+        written = write_decks(self.copy_dir, artifacts)
+        for name, text in sheets.items():
+            write_text_atomic(self.exports_dir / name, text)
+            written.append(self.exports_dir / name)
+        return written
 
     def write_summary(self, summary: dict[str, Any]) -> None:
         """Write run.json."""

@@ -31,7 +31,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from personagen.atomic import write_text_atomic
+from personagen.atomic import check_output_file, write_text_atomic
 from personagen.channels import channel_ids
 from personagen.checks.findings import Finding
 from personagen.errors import InputError
@@ -245,8 +245,9 @@ def build_report(out: Path, brief: Brief | None = None) -> tuple[str, ReportSumm
 
 def write_report(out: Path, dest: Path, brief: Brief | None = None) -> ReportSummary:
     """Render the report of `out` and write it to `dest` atomically."""
-    page, summary = build_report(out, brief)
-    if dest.is_dir():
+    if dest.is_dir() and not dest.is_symlink():
         raise InputError(str(dest), "is a folder; give the report's file name, e.g. report.html")
+    check_output_file(dest)  # a link, device or pipe is refused before any work
+    page, summary = build_report(out, brief)
     write_text_atomic(dest, page)
     return summary

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from personagen.errors import InputError
-from personagen.inputs.notes import load_notes
+from personagen.inputs.notes import Warn, load_notes
 from personagen.inputs.structured import load_model
 from personagen.models.brief import Brief
 from personagen.models.campaign import Campaign
@@ -38,8 +38,11 @@ def _exists(path: Path, campaign_file: Path, field: str) -> None:
         raise InputError(str(campaign_file), f"{field}: {path} does not exist")
 
 
-def load_campaign(path: Path) -> LoadedCampaign:
-    """Load `campaign.yaml`, resolve its paths against its folder, and read every input."""
+def load_campaign(
+    path: Path, *, follow_symlinks: bool = True, warn: Warn | None = None
+) -> LoadedCampaign:
+    """Load `campaign.yaml`, resolve its paths against its folder, and read every input
+    (`follow_symlinks` and `warn` as in `load_notes`)."""
     campaign = load_model(path, Campaign).resolved(path.parent)
     segments: list[LoadedSegment] = []
     for number, segment in enumerate(campaign.segments):
@@ -47,7 +50,7 @@ def load_campaign(path: Path) -> LoadedCampaign:
         _exists(segment.icp, path, f"{where}.icp".lstrip("."))
         for note_path in segment.notes:
             _exists(note_path, path, f"{where}.notes".lstrip("."))
-        notes = load_notes(segment.notes)
+        notes = load_notes(segment.notes, follow_symlinks=follow_symlinks, warn=warn)
         if not notes:
             raise InputError(str(path), f"{where}.notes: no notes found".lstrip("."))
         segments.append(LoadedSegment(load_model(segment.icp, ICP), notes, segment.personas))

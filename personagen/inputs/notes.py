@@ -1,32 +1,54 @@
-"""Load customer-interview notes from files and folders."""
+"""Load customer-interview notes from files and folders.
+
+A note's text loses C0 and C1 control characters other than tab and newline (carriage
+returns are newlines already), terminal escape sequences whole: they are never part of
+what was said, and they would reach prompts, persona quotes and terminals. A warning says
+how many went, and from which file.
+
+A note that is a symbolic link is followed and its target read (and sent to the model)
+unless `follow_symlinks=False` (`--no-follow-symlinks`), which refuses linked notes.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from personagen.errors import InputError
 from personagen.inputs.structured import parse_yaml_mapping, read_text, validate_mapping
 from personagen.inputs.transcripts import parse_srt, parse_vtt
 from personagen.models.note import Note, NoteFormat, NoteMeta
+from personagen.text import strip_controls
 
 MAX_NOTE_BYTES = 2_000_000
 FORMATS: dict[str, NoteFormat] = {".md": "md", ".txt": "txt", ".vtt": "vtt", ".srt": "srt"}
 _SUPPORTED = ", ".join(FORMATS)
 _NOTE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+Warn = Callable[[str], None]
 
 
-def load_notes(paths: Sequence[Path]) -> list[Note]:
-    """Read every note in the given files and folders, sorted by id (the file stem)."""
+class NoteWarning(UserWarning):
+    """A note was read with a change its author should know about."""
+
+
+def load_notes(
+    paths: Sequence[Path], *, follow_symlinks: bool = True, warn: Warn | None = None
+) -> list[Note]:
+    """Read every note in the given files and folders, sorted by id (the file stem).
+
+    `follow_symlinks=False` refuses a note file or folder that is a symbolic link; `warn`
+    receives each warning (default: a `NoteWarning` through Python's `warnings`).
+    """
     files: dict[Path, Path] = {}
     for path in paths:
-        for file in _note_files(path):
+        for file in _note_files(path, follow_symlinks):
             # The same file named twice (e.g. itself and its folder) is one note, not a clash.
             files.setdefault(file.resolve(), file)
     notes: dict[str, Note] = {}
     for file in files.values():
-        note = load_note(file)
+        note = load_note(file, warn=warn)
         if note.id in notes:
             raise InputError(
                 str(file),
@@ -37,8 +59,11 @@ def load_notes(paths: Sequence[Path]) -> list[Note]:
     return sorted(notes.values(), key=lambda note: note.id)
 
 
-def load_note(path: Path) -> Note:
-    """Read one note file; its format comes from the extension and its id from the stem."""
+def load_note(path: Path, *, warn: Warn | None = None) -> Note:
+    """Read one note file; its format comes from the extension and its id from the stem.
+
+    Control characters are dropped (see the module docstring); `warn` hears how many.
+    """
     source = str(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -49,7 +74,13 @@ def load_note(path: Path) -> Note:
             f"note id {path.stem!r} (the file name) must start with a letter or digit and "
             "contain only letters, digits, '_', '.' and '-'; rename the file",
         )
-    text = read_text(path, max_bytes=MAX_NOTE_BYTES)
+    text, dropped = strip_controls(read_text(path, max_bytes=MAX_NOTE_BYTES))
+    if dropped:
+        _warn(
+            f"{source}: dropped {dropped} control character{'s' * (dropped != 1)} "
+            "(terminal escape sequences and other non-printing characters)",
+            warn,
+        )
     if not text.strip():
         raise InputError(
             source, "file is empty or only whitespace; expected the interview note's text"
@@ -68,7 +99,26 @@ def load_note(path: Path) -> Note:
     return Note(id=path.stem, text=body, meta=meta, source_format=fmt, path=source)
 
 
-def _note_files(path: Path) -> list[Path]:
+def _warn(message: str, warn: Warn | None) -> None:
+    if warn is not None:
+        warn(message)
+    else:
+        warnings.warn(message, NoteWarning, stacklevel=4)
+
+
+def _refuse_link(path: Path) -> None:
+    """InputError for a note file or folder that is a symbolic link (links not followed)."""
+    if path.is_symlink():
+        raise InputError(
+            str(path),
+            "is a symbolic link; links to notes are not followed here (--no-follow-symlinks): "
+            "name the file itself",
+        )
+
+
+def _note_files(path: Path, follow_symlinks: bool = True) -> list[Path]:
+    if not follow_symlinks:
+        _refuse_link(path)
     if path.is_file():
         return [path]
     if not path.is_dir():
@@ -82,6 +132,9 @@ def _note_files(path: Path) -> list[Path]:
     except PermissionError:
         raise InputError(str(path), "permission denied; cannot list the folder") from None
     notes = [p for p in visible if p.suffix.lower() in FORMATS]
+    if not follow_symlinks:
+        for note in notes:
+            _refuse_link(note)
     if not notes:
         found = f"it has {len(visible)} other file(s)" if visible else "it is empty"
         raise InputError(str(path), f"folder has no note files ({found}); expected {_SUPPORTED}")

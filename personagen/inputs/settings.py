@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import cast
 
 from personagen.errors import InputError, SettingsError
 from personagen.inputs.structured import parse_yaml_mapping, read_text, validate_mapping
@@ -17,7 +19,10 @@ from personagen.paths import home
 from personagen.settings import (
     ENV_VARS,
     FLAGS,
-    KEY_VAR,
+    KEY_VARS,
+    NO_KEY,
+    PROVIDER_SPECS,
+    Provider,
     Settings,
 )
 
@@ -60,7 +65,8 @@ def _config_file_values(path: Path | None) -> dict[str, object]:
     source = str(candidate)
     data = parse_yaml_mapping(read_text(candidate, max_bytes=1_000_000), source)
     if "api_key" in data:
-        raise InputError(source, f"api_key: keep the key out of files; set {KEY_VAR} instead")
+        where = " or ".join(KEY_VARS)
+        raise InputError(source, f"api_key: keep the key out of files; set {where} instead")
     _unknown(data, source)
     return _checked(data, source)
 
@@ -108,6 +114,12 @@ def merge_settings(
     from_flags = _flag_values(flags or {})
     from_campaign = _checked(campaign or {}, campaign_source)
     values = {**_config_file_values(config), **from_campaign, **_env_values(), **from_flags}
+    # The base URL variable is the provider's own (OPENAI_BASE_URL, ANTHROPIC_BASE_URL), so
+    # one provider's address never receives another provider's key.
+    provider = cast(Provider, values.get("provider", "openai"))  # validated above
+    base_var = PROVIDER_SPECS[provider].base_url_var
+    if "base_url" not in from_flags and os.environ.get(base_var):
+        values["base_url"] = _checked_one("base_url", os.environ[base_var], base_var)
     named_provider = "provider" in from_flags or "provider" in from_campaign
     if values.get("replay_dir") is not None and not named_provider:
         values["provider"] = "replay"
@@ -115,7 +127,8 @@ def merge_settings(
         values["provider"] = "compatible"
     settings = Settings.model_validate(values)
     _check_choices(settings)
-    if not require_key and not (settings.api_key or os.environ.get(KEY_VAR)):
+    var = settings.spec.key_var
+    if not require_key and not (settings.api_key or (var and os.environ.get(var, "").strip())):
         return settings
     return settings.model_copy(update={"api_key": get_key(settings)})
 
@@ -125,19 +138,51 @@ def _check_choices(settings: Settings) -> None:
         raise SettingsError("provider 'replay' needs --replay DIR (a folder of cassettes)")
     if settings.replay_dir is not None and not settings.replay_dir.is_dir():
         raise SettingsError(f"{settings.replay_dir}: replay folder does not exist")
+    problem = settings.provider_problem()
+    if problem is not None:
+        raise SettingsError(problem)
 
 
 def get_key(settings: Settings) -> str | None:
-    """The API key for `settings`, or a SettingsError saying exactly what to set."""
-    if settings.provider == "replay":
-        return None
-    key = settings.api_key or os.environ.get(KEY_VAR)
+    """The API key for `settings`, or a SettingsError saying exactly what to set.
+
+    Whitespace around the key (a line break from a CRLF `.env` file) is stripped with a
+    warning on stderr; a key that no HTTP header can carry is refused.
+    """
+    spec, var = settings.spec, settings.spec.key_var
+    if var is None or settings.replay_dir is not None:
+        return None  # answers come from cassettes: nothing is sent
+    raw = settings.api_key or os.environ.get(var) or ""
+    key = raw.strip()
+    if key != raw and key:
+        print(
+            f"warning: {var} had whitespace or a line break around the key (a CRLF .env "
+            "file?); it was stripped",
+            file=sys.stderr,
+        )
     if key:
+        _check_header_safe(key, var)
         return key
-    if settings.provider == "compatible":
+    if not spec.key_needed:
         # Local servers (Ollama, vLLM, llama.cpp) accept any key; the client needs one.
-        return "not-needed"
+        return NO_KEY
+    if spec.wire == "openai":
+        raise SettingsError(
+            f"no API key: set {var}, or pass --base-url URL for an OpenAI-compatible "
+            "server (Ollama, vLLM, llama.cpp), or --replay DIR to answer from cassettes"
+        )
     raise SettingsError(
-        "no API key: set OPENAI_API_KEY, or pass --base-url URL for an OpenAI-compatible "
-        "server (Ollama, vLLM, llama.cpp), or --replay DIR to answer from cassettes"
+        f"no API key: set {var} for provider '{settings.provider}', or pass --replay DIR "
+        "to answer from cassettes"
     )
+
+
+def _check_header_safe(key: str, var: str) -> None:
+    """A key goes out in an HTTP header: spaces, line breaks and non-ASCII never reach it."""
+    for char in key:
+        if not 33 <= ord(char) < 127:
+            kind = "a space or a control character" if char.isascii() else "a non-ASCII character"
+            raise SettingsError(
+                f"{var}: the key contains {kind}, which no HTTP header can carry; "
+                "copy the key again"
+            )

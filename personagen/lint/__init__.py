@@ -10,11 +10,15 @@ ad-platform CSV exports:
 - the claims guard: figures and customer names the brief's proof points do not back (error);
 - unknown or malformed personalisation tokens (error);
 - reading grade above the brief's `voice.max_reading_grade` (warning), per piece of copy;
-- near-duplicate variants or sequence steps within a set (error);
+- near-duplicate variants or sequence steps within a set, and rows of one ad group (error);
+- cells and copy that a spreadsheet would run as a formula (error);
 - e-mail footers without the brief's opt-out line or postal address (error).
 
-Modules: `rules` (rules on one text), `drafts` (walking a stored draft by its channel's
-shape), `csv_files` (CSV exports) and `files` (collecting files, `lint_paths`). Every
+Modules: `rules` (rules on one text), `phrase_screen` (skipping phrase regexes that cannot
+match), `drafts` (walking a stored draft by its channel's shape), `csv_read` (reading a
+CSV, one error line for a broken one), `csv_channels` (which channel a CSV holds),
+`csv_files` (rules on CSV exports) and `files` (collecting files, `lint_paths`, the
+result and its per-rule cap for the table). Every
 channel table comes from the channel registry (`personagen.channels`) and the draft models
 (`personagen.models.copy`), so a channel registered at run time is linted too. Everything
 is pure except `lint_paths` and the loaders, which read files and raise `InputError` for
@@ -22,15 +26,9 @@ anything unreadable. Without a brief, the brief-dependent rules are skipped and 
 warning says so.
 """
 
-from personagen.lint.csv_files import (
-    MAX_CSV_BYTES,
-    csv_channel,
-    csv_columns,
-    csv_names,
-    lint_csv,
-    lint_csv_rows,
-    load_csv,
-)
+from personagen.lint.csv_channels import csv_channel, csv_columns, csv_names
+from personagen.lint.csv_files import lint_csv, lint_csv_rows, load_csv
+from personagen.lint.csv_read import MAX_CSV_BYTES, CsvTable, read_csv
 from personagen.lint.drafts import lint_artifact, lint_draft, shape_findings, walk_texts
 from personagen.lint.files import (
     BRIEF_MISSING,
@@ -44,6 +42,7 @@ from personagen.lint.files import (
 from personagen.lint.rules import (
     duplicate_findings,
     footer_findings,
+    formula_finding,
     grade_finding,
     problem_finding,
     text_findings,
@@ -54,6 +53,7 @@ __all__ = [
     "BRIEF_MISSING",
     "MAX_CSV_BYTES",
     "NOT_COPY",
+    "CsvTable",
     "LintFinding",
     "LintResult",
     "collect_files",
@@ -62,6 +62,7 @@ __all__ = [
     "csv_names",
     "duplicate_findings",
     "footer_findings",
+    "formula_finding",
     "grade_finding",
     "lint_artifact",
     "lint_csv",
@@ -72,6 +73,7 @@ __all__ = [
     "load_artifact",
     "load_csv",
     "problem_finding",
+    "read_csv",
     "shape_findings",
     "text_findings",
     "walk_texts",

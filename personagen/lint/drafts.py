@@ -19,6 +19,7 @@ from personagen.checks.limits import check_fields
 from personagen.lint.rules import (
     duplicate_findings,
     footer_findings,
+    formula_finding,
     grade_finding,
     text_findings,
 )
@@ -118,6 +119,10 @@ def piece_findings(
     values = {k: v for k, v in piece.items() if k in names and v not in (None, "", [])}
     findings = check_fields(channel.id, values, prefix)
     for path, text in walk_texts(dict(piece), prefix.rstrip(".")):
+        # Copy reaches CSV exports, where a leading '=' would run as a formula.
+        formula = formula_finding(text, path)
+        if formula is not None:
+            findings.append(formula)
         if text.strip():
             findings += text_findings(text, path, brief)
     for name in channel.reading:
@@ -186,5 +191,13 @@ def lint_draft(
 
 
 def lint_artifact(artifact: CopyArtifact, brief: Brief | None) -> list[Finding]:
-    """Every rule on one stored copy artifact (its draft and, for e-mail, its footer)."""
-    return lint_draft(artifact.channel, artifact.draft, brief, artifact.footer)
+    """Every rule on one stored copy artifact (its draft and, for e-mail, its footer), and
+    the formula rule on the fields CSV exports carry beside the copy (campaign, persona
+    name and title, landing page)."""
+    findings = lint_draft(artifact.channel, artifact.draft, brief, artifact.footer)
+    for name in ("brief_id", "persona_name", "persona_title", "final_url"):
+        value = getattr(artifact, name)
+        formula = formula_finding(value, name) if isinstance(value, str) else None
+        if formula is not None:
+            findings.append(formula)
+    return findings

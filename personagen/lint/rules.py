@@ -1,4 +1,5 @@
-"""Rules on one text: phrases, tokens, claims, reading grade, near-duplicates, e-mail footer.
+"""Rules on one text: phrases, tokens, claims, reading grade, near-duplicates, formula cells,
+e-mail footer.
 
 Every function here is pure and returns `Finding`s, the one result type of every check.
 """
@@ -9,11 +10,12 @@ from collections.abc import Sequence
 
 from personagen.checks.claims import find_unsupported_claims
 from personagen.checks.findings import Finding, Severity
-from personagen.checks.phrases import find_phrases
 from personagen.checks.readability import reading_grade
-from personagen.checks.similarity import DEFAULT_THRESHOLD, near_duplicates
+from personagen.checks.similarity import DEFAULT_THRESHOLD, repeats
 from personagen.checks.tokens import token_problems
+from personagen.lint.screens import screened_phrases, tokens_may_match
 from personagen.models.brief import Brief
+from personagen.text import formula_trigger
 
 DEFAULT_FIX = "rewrite it"
 
@@ -34,6 +36,8 @@ def problem_finding(rule: str, severity: Severity, field: str, problem: str) -> 
 
 def token_findings(text: str, field: str) -> list[Finding]:
     """Errors for malformed or unknown merge tokens in `text`."""
+    if not tokens_may_match(text):
+        return []
     return [problem_finding("token", "error", field, p) for p in token_problems(text)]
 
 
@@ -43,10 +47,13 @@ def claim_findings(text: str, field: str, brief: Brief) -> list[Finding]:
     return [problem_finding("unsupported-claim", "error", field, p) for p in problems]
 
 
-def text_findings(text: str, field: str, brief: Brief | None) -> list[Finding]:
-    """Phrase, token and (with a brief) claims findings for one reader-facing text."""
+def text_findings(
+    text: str, field: str, brief: Brief | None, folded: str | None = None
+) -> list[Finding]:
+    """Phrase, token and (with a brief) claims findings for one reader-facing text;
+    `folded` is `lint.screens.fold(text)` when the caller has it already."""
     banned = brief.voice.banned_phrases if brief is not None else ()
-    findings = find_phrases(text, banned, field)
+    findings = screened_phrases(text, banned, field, folded)
     findings += token_findings(text, field)
     if brief is not None:
         findings += claim_findings(text, field, brief)
@@ -71,9 +78,10 @@ def grade_finding(text: str, field: str, brief: Brief | None) -> Finding | None:
 
 
 def duplicate_findings(texts: Sequence[str], prefix: str, noun: str) -> list[Finding]:
-    """Errors for each pair of near-duplicate pieces in a set (`prefix[i]` names piece i)."""
+    """An error for each piece that rewords an earlier piece of its set (`prefix[i]` names
+    piece i), naming the first such earlier piece."""
     findings: list[Finding] = []
-    for i, j, overlap in near_duplicates(texts, DEFAULT_THRESHOLD):
+    for i, j, overlap in repeats(texts, DEFAULT_THRESHOLD).pairs:
         findings.append(
             Finding(
                 "near-duplicate",
@@ -85,6 +93,32 @@ def duplicate_findings(texts: Sequence[str], prefix: str, noun: str) -> list[Fin
             )
         )
     return findings
+
+
+def formula_finding(text: str, field: str, import_file: bool = False) -> Finding | None:
+    """An error when a spreadsheet would read `text` as a formula (CSV injection, OWASP).
+
+    A cell starting with '=', '+', '-', '@' (or their full-width forms, also after leading
+    spaces), a tab, a carriage return or a line feed runs as a formula when the CSV is
+    opened in a spreadsheet. A leading single quote makes it text, so a review sheet cell
+    written as "'=..." is fine; an import file must carry the ad text unchanged, so there
+    the text itself has to change.
+    """
+    trigger = formula_trigger(text)
+    if trigger is None:
+        return None
+    shown = repr(trigger) if trigger.isspace() else f"'{trigger}'"
+    where = "starts with" if text.startswith(trigger) else "starts, after spaces, with"
+    fix = f"start the text with a word or a figure instead of {shown}"
+    if not import_file:
+        fix += ", or put a single quote (') before it so spreadsheets show it as text"
+    return Finding(
+        "formula-cell",
+        "error",
+        field,
+        f"{where} {shown}, so a spreadsheet would run it as a formula (CSV injection)",
+        fix,
+    )
 
 
 def footer_findings(footer: str | None, brief: Brief | None) -> list[Finding]:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from personagen.errors import ProviderError
+from personagen.errors import ProviderError, SettingsError
 from personagen.llm.door import Door
 
 ENDPOINT = "/v1/chat/completions"
@@ -22,6 +22,10 @@ class BatchAPI:
     """The Batch API of the door's server."""
 
     def __init__(self, door: Door) -> None:
+        if not door.settings.spec.batch_api:
+            raise SettingsError(
+                f"provider '{door.settings.provider}' has no Batch API; run without --batch-api"
+            )
         self._door = door
         self._client = door.openai_client()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from personagen.errors import BudgetExceeded
+import math
+
+from personagen.errors import BudgetExceeded, SettingsError
 from personagen.llm.pricing import Price
 
 
@@ -14,6 +16,11 @@ class SpendingLimit:
     """
 
     def __init__(self, limit_usd: float | None, *, price_factor: float = 1.0) -> None:
+        if limit_usd is not None and not (math.isfinite(limit_usd) and limit_usd > 0):
+            # nan compares false with everything: it would never stop spending.
+            raise SettingsError(
+                f"budget: expected a positive number of US dollars, got {limit_usd:g}"
+            )
         self.limit = limit_usd
         self.price_factor = price_factor
         self.spent = 0.0

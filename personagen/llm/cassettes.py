@@ -48,22 +48,41 @@ def _load(path: Path) -> Cassette:
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Cassette(
-            key=data["key"],
-            task=data["task"],
-            label=data.get("label", ""),
-            source=data.get("source", "recorded"),
-            request=data.get("request", {}),
-            response=data["response"],
-            path=path,
-            extra={
-                k: v
-                for k, v in data.items()
-                if k not in {"key", "task", "label", "source", "request", "response"}
-            },
-        )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except RecursionError:
+        raise InputError(str(path), "not a valid cassette (nested too deeply)") from None
+    except (OSError, ValueError) as exc:
         raise InputError(str(path), f"not a valid cassette ({exc})") from None
+    problem = _shape_problem(data)
+    if problem is not None:
+        raise InputError(str(path), f"not a valid cassette ({problem})")
+    return Cassette(
+        key=data["key"],
+        task=data["task"],
+        label=data.get("label", ""),
+        source=data.get("source", "recorded"),
+        request=data.get("request", {}),
+        response=data["response"],
+        path=path,
+        extra={k: v for k, v in data.items() if k not in _FIELDS},
+    )
+
+
+_FIELDS = {"key": str, "task": str, "label": str, "source": str, "request": dict, "response": dict}
+_REQUIRED = ("key", "task", "response")
+_KINDS = {str: "text", dict: "an object"}
+
+
+def _shape_problem(data: object) -> str | None:
+    """What keeps `data` from being a cassette (replayed as a chat completion), if anything."""
+    if not isinstance(data, dict):
+        return f"expected a JSON object, found {type(data).__name__}"
+    for name in _REQUIRED:
+        if name not in data:
+            return f"missing '{name}'"
+    for name, kind in _FIELDS.items():
+        if name in data and not isinstance(data[name], kind):
+            return f"'{name}' must be {_KINDS[kind]}, found {type(data[name]).__name__}"
+    return None
 
 
 class CassetteBook:

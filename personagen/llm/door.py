@@ -11,25 +11,29 @@ from typing import Any, Generic, TypeVar
 import httpx2
 from pydantic import BaseModel, ValidationError
 
-from personagen.errors import (
-    BudgetExceeded,
-    GenerationError,
-)
+from personagen.errors import BudgetExceeded, GenerationError, SettingsError
 from personagen.llm.budget import SpendingLimit
 from personagen.llm.cassettes import CassetteBook
-from personagen.llm.exchange import normalize_request, prompt_tokens, request_key
+from personagen.llm.exchange import (
+    normalize_request,
+    prompt_cache_key,
+    prompt_tokens,
+    request_key,
+)
 from personagen.llm.failures import mask, translate
 from personagen.llm.limiter import RateLimiter
 from personagen.llm.meter import CURRENT_CALL, CallMeter, Usage
 from personagen.llm.pricing import price_for
 from personagen.llm.prompts import render
+from personagen.llm.providers import provider_upstream
 from personagen.llm.transport import DoorTransport, ResponseCache
 from personagen.llm.wire import request_parts
 from personagen.problems import describe_problems
 from personagen.settings import REPLAY_BASE_URL, Settings
 
 T = TypeVar("T", bound=BaseModel)
-# What answers the door's requests in place of a model server (a test fake, a bench).
+# What answers the door's requests in place of the network (a test fake, a bench): it
+# receives the provider's own requests (chat completions, or e.g. Anthropic's Messages).
 Upstream = httpx2.AsyncBaseTransport
 
 _INSTRUCTOR_MODES = {
@@ -95,14 +99,19 @@ class Door:
         price_factor: float = 1.0,
         budget_usd: float | None = None,
     ) -> None:
+        problem = settings.provider_problem()
+        if problem is not None:
+            raise SettingsError(problem)
         self.settings = settings
         replay = CassetteBook(settings.replay_dir) if settings.replay_dir else None
         record = CassetteBook(settings.record_dir) if settings.record_dir else None
-        if replay is None and upstream is None:
-            upstream = httpx2.AsyncHTTPTransport()
+        if replay is None:
+            # `upstream` stands in for the network: it gets the provider's own requests.
+            upstream = provider_upstream(settings, upstream or httpx2.AsyncHTTPTransport())
         self.spending = SpendingLimit(budget_usd, price_factor=price_factor)
         self.transport = DoorTransport(
             upstream=None if replay else upstream,
+            secret=settings.secret,
             limiter=limiter
             or RateLimiter(settings.requests_per_minute, settings.tokens_per_minute),
             price=price_for(settings.model, settings.prices),
@@ -131,7 +140,7 @@ class Door:
         """Where requests go."""
         if self.settings.provider == "replay":
             return REPLAY_BASE_URL
-        return self.settings.base_url or "https://api.openai.com/v1"
+        return self.settings.base_url or self.settings.spec.base_url
 
     def stale_warning(self) -> str | None:
         """Name the replay cassettes no request used: stale after a prompt or input change."""
@@ -194,6 +203,8 @@ class Door:
         }
         input_tokens = prompt_tokens(normalize_request("/chat/completions", body))
         body["max_tokens"] = answer_room(settings, input_tokens)
+        if settings.spec.prompt_cache_key:
+            body["prompt_cache_key"] = prompt_cache_key(body)
         normalized = normalize_request("/chat/completions", body)
         return PreparedCall(
             task=task,
@@ -239,7 +250,7 @@ class Door:
             )
         except Exception as exc:  # translated below; anything unknown re-raises
             failure = mask(
-                translate(exc, call.task, self.settings, self.base_url), self.settings.api_key
+                translate(exc, call.task, self.settings, self.base_url), self.settings.secret
             )
             if isinstance(failure, GenerationError | BudgetExceeded):
                 failure.usage = meter.usage

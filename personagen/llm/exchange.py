@@ -8,8 +8,9 @@ from typing import Any
 
 from personagen.llm.tokens import count_tokens
 
-# Body fields that do not change what the model answers, so they do not change the key.
-_IGNORED_FIELDS = frozenset({"stream", "user", "metadata", "store"})
+# Body fields that do not change what the model answers, so they do not change the key
+# (prompt_cache_key only routes a request to a server holding its prefix).
+_IGNORED_FIELDS = frozenset({"stream", "user", "metadata", "store", "prompt_cache_key"})
 
 
 def normalize_request(path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -25,6 +26,23 @@ def request_key(normalized: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a normalized request."""
     canonical = json.dumps(normalized, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def prompt_cache_key(body: dict[str, Any]) -> str:
+    """OpenAI's prompt_cache_key for a request: the same for requests that begin alike.
+
+    A request begins with the schema it carries and its system prompt, so requests of one
+    task (and one channel) share a key and reach a server that holds their prefix. It is
+    a content hash, so the same request always carries the same key.
+    """
+    messages = body.get("messages") or []
+    prefix = {
+        "tools": body.get("tools"),
+        "response_format": body.get("response_format"),
+        "system": [m for m in messages[:1] if m.get("role") == "system"],
+    }
+    canonical = json.dumps(prefix, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "personagen-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
 
 
 def usage_of(body: dict[str, Any]) -> tuple[int, int, int]:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from personagen.errors import GenerationError, PersonagenError, ProviderError, SettingsError
+from personagen.llm.masking import mask_text
 from personagen.problems import describe_problems
 from personagen.settings import MODES, Settings
 
@@ -53,20 +54,20 @@ def translate(exc: Exception, task: str, settings: Settings, base_url: str) -> E
 
 def mask(error: Exception, key: str | None) -> Exception:
     """Never show the API key, even when a server echoes it in its error text."""
-    if not key or len(key) < 8 or key not in str(error):
+    if mask_text(str(error), key) == str(error):
         return error
     if isinstance(error, GenerationError):
         return GenerationError(
             error.task,
-            error.reason.replace(key, "***"),
+            mask_text(error.reason, key),
             error.last_output,
-            problems=[p.replace(key, "***") for p in error.problems],
+            problems=[mask_text(p, key) for p in error.problems],
             usage=error.usage,
         )
     if isinstance(error, PersonagenError):
-        error.args = (str(error).replace(key, "***"),)
+        error.args = (mask_text(str(error), key),)
         return error
-    return ProviderError(str(error).replace(key, "***"))
+    return ProviderError(mask_text(str(error), key))
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -85,10 +86,18 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 def _status_error(task: str, error: Any, settings: Settings, base_url: str) -> Exception:
     status = error.status_code
-    message = _first_line(str(getattr(error, "message", "")))
+    body = getattr(error, "body", None)  # the error object of the answer, when it is JSON
+    said = body.get("message") if isinstance(body, dict) else None
+    message = _first_line(said if isinstance(said, str) else str(getattr(error, "message", "")))
+    key_var = settings.spec.key_var or "the API key"
     if status == 401:
         return SettingsError(
-            f"the server at {base_url} rejected the API key (401); check OPENAI_API_KEY"
+            f"the server at {base_url} rejected the API key (401); check {key_var}"
+        )
+    if status == 403:
+        return SettingsError(
+            f"the server at {base_url} refused the request (403: {message}); check that "
+            f"{key_var} may use model '{settings.model}'"
         )
     if status == 404:
         return ProviderError(

@@ -8,13 +8,13 @@ output it produced.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import jinja2
 
+from personagen.fence import data
 from personagen.paths import resource_dir
 
 
@@ -35,14 +35,6 @@ class Prompt:
         ]
 
 
-_DELIMITER = re.compile(r"<(/?\s*interview_note)", re.IGNORECASE)
-
-
-def data_block(text: object) -> str:
-    """Neutralise note delimiters inside data, so a note cannot close its own block."""
-    return _DELIMITER.sub(r"&lt;\1", str(text))
-
-
 @cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
@@ -53,7 +45,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["data_block"] = data_block
+    environment.filters["data"] = data  # every interpolated value: see personagen/fence.py
     return environment
 
 

@@ -30,12 +30,14 @@ from personagen.llm.exchange import (
     usage_of,
 )
 from personagen.llm.limiter import RateLimiter, parse_duration
+from personagen.llm.masking import mask_body
 from personagen.llm.meter import CURRENT_CALL, CallMeter, Usage
 from personagen.llm.pricing import Price
 
 TRANSIENT_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 TRANSIENT_ERRORS = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
 MAX_BACKOFF_SECONDS = 30.0
+_FRAMING = frozenset({"content-length", "content-encoding", "transfer-encoding"})
 
 
 class ResponseCache(Protocol):
@@ -94,8 +96,10 @@ class DoorTransport(httpx2.AsyncBaseTransport):
         rekey: bool = False,
         price_factor: float = 1.0,
         spending: SpendingLimit | None = None,
+        secret: str | None = None,
     ) -> None:
         self.upstream = upstream
+        self.secret = secret  # masked in every answer before anything keeps or reads it
         self.limiter = limiter
         self.price = price
         self.attempts = attempts
@@ -123,7 +127,7 @@ class DoorTransport(httpx2.AsyncBaseTransport):
             if cached is not None:
                 usage.cache_hits = 1
                 meter.sources.add("response cache")
-                return _json_response(lenient_body(cached), request)
+                return _json_response(lenient_body(mask_body(cached, self.secret)), request)
             body = await self._answer(request, normalized, key, meter, label, usage)
             if isinstance(body, httpx2.Response):
                 return body
@@ -148,7 +152,13 @@ class DoorTransport(httpx2.AsyncBaseTransport):
         meter = CURRENT_CALL.get()
         usage = Usage(network_calls=1)
         try:
-            return await self._send(request, tokens=0, usage=usage)
+            response = await self._send(request, tokens=0, usage=usage)
+            body = mask_body(await response.aread(), self.secret)
+            # The body is decoded and may change length: its transfer headers no longer hold.
+            headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _FRAMING]
+            return httpx2.Response(
+                response.status_code, headers=headers, content=body, request=request
+            )
         finally:
             if meter is not None:
                 meter.usage.add(usage)
@@ -175,7 +185,7 @@ class DoorTransport(httpx2.AsyncBaseTransport):
                 raise ReplayMissError(task, key, str(self.replay.directory))
             usage.replayed = 1
             meter.sources.add(f"{cassette.source} cassette")
-            return json.dumps(cassette.response).encode("utf-8")
+            return mask_body(json.dumps(cassette.response).encode("utf-8"), self.secret)
         reserved = self.spending.reserve(
             self.price, prompt_tokens(normalized), meter.expected_output_tokens
         )
@@ -185,7 +195,7 @@ class DoorTransport(httpx2.AsyncBaseTransport):
             self.spending.release(reserved)
         if response.status_code != 200:
             return response
-        body = await response.aread()
+        body = mask_body(await response.aread(), self.secret)
         usage.network_calls = 1
         meter.sources.add("live model")
         if self.record is not None:

@@ -118,16 +118,20 @@ class Brief(StrictModel):
         """Keyword arguments for `find_unsupported_claims`: where copy may take claims from.
 
         Figures may come from the proof points, and also from the offer (a '14-day trial'
-        is ours to state) and the compliance footer (a postal address has numbers).
+        is ours to state). The compliance footer backs no figure ('Suite 300' is no '300
+        teams'); copy that repeats it is not held to its numbers.
         """
         texts = [p.text for p in self.proof_points] + [self.offer.name, self.offer.call_to_action]
         own = [self.product.name]
+        footer: list[str] = []
         if self.email_compliance is not None:
-            texts += [self.email_compliance.postal_address, self.email_compliance.opt_out_text]
-            own.append(self.email_compliance.sender_name)
+            compliance = self.email_compliance
+            footer = [compliance.sender_name, compliance.postal_address, compliance.opt_out_text]
+            own.append(compliance.sender_name)
         return ClaimSources(
             proof_texts=texts,
             allowed_customers=list(self.customers_allowed),
             known_customers=list(self.customers_forbidden),
             own_names=own,
+            footer_texts=footer,
         )

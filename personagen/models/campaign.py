@@ -15,6 +15,7 @@ from personagen.models.base import StrictModel
 from personagen.models.note import SpeakerRoles
 from personagen.settings import (
     DEFAULT_CONCURRENCY,
+    Budget,
     Concurrency,
     ContextTokens,
     MaxOutputTokens,
@@ -78,7 +79,7 @@ class Campaign(StrictModel):
     model: ModelSettings = Field(default_factory=ModelSettings)
     concurrency: Concurrency = DEFAULT_CONCURRENCY
     rate_limits: RateLimits = Field(default_factory=RateLimits)
-    budget_usd: float | None = Field(default=None, gt=0)
+    budget_usd: Budget | None = None
     redact: bool = False
     speakers: SpeakerRoles = Field(
         default_factory=SpeakerRoles,

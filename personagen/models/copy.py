@@ -2,7 +2,10 @@
 
 The validators enforce the hard rules, so instructor re-asks with the exact problem:
 channel hard limits (from the channel registry, never literals here), merge tokens, the
-claims guard, distinct variants and traceability to persona items. Recommended limits are
+claims guard, distinct variants, traceability to persona items, and no text starting like a
+spreadsheet formula ('=', '+', '-', '@', full-width forms too; in the schema as well): copy
+lands in CSV review sheets and import files, so "-30% fees" is written "30% lower fees" and
+an X post does not open with an @mention. Recommended limits are
 advice, not errors: `copy_warnings` lists them. The validation context, the copy rules
 and the draft registry are in `models.copy_base` (re-exported here).
 """
@@ -244,9 +247,8 @@ class ObjectionResponse(CopyPiece):
     acknowledge: str = text_field("Show you heard the concern, in the buyer's terms.")
     reframe: str = text_field("A different, honest way to look at it.")
     proof: str = text_field("Evidence from the brief's proof points; no other figures.")
-    question: str = Field(
-        description="An open question that moves the conversation on, ending with '?'.",
-        json_schema_extra={"pattern": r"^.*\?$"},
+    question: str = text_field(
+        "An open question that moves the conversation on, ending with '?'.", ending=r"\?"
     )
 
     @field_validator("question")

@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal, Self, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from personagen.channels import get_channel, limit_text, schema_keywords
+from personagen.channels import LEAD, copy_pattern, get_channel, limit_text, schema_keywords
 from personagen.checks.claims import find_unsupported_claims
 from personagen.checks.findings import Finding
 from personagen.checks.limits import check_fields
@@ -31,6 +31,7 @@ from personagen.checks.similarity import DEFAULT_THRESHOLD, near_duplicates
 from personagen.checks.tokens import ALLOWED_TOKENS, token_problems
 from personagen.errors import InputError
 from personagen.models.brief import Brief
+from personagen.text import formula_trigger
 
 BRIEF = "brief"
 PERSONA_ITEM_IDS = "persona_item_ids"
@@ -82,9 +83,14 @@ def _id_order(item_id: str) -> tuple[str, int]:
     return (prefix, int(number)) if number.isdigit() else (item_id, 0)
 
 
-def text_field(description: str) -> Any:
-    """A required free-text field: not empty (its rules are the copy rules)."""
-    return Field(description=description, json_schema_extra={"minLength": 1})
+def text_field(description: str, *, ending: str = "") -> Any:
+    """A required free-text field: not empty, no formula trigger first (the copy rules);
+    `ending` is a pattern the text must end with (e.g. a question mark)."""
+    pattern = copy_pattern()
+    if ending:
+        # The trigger rule and the ending in one expression: grammars have no lookaheads.
+        pattern = f"^{LEAD}.*{ending}$"
+    return Field(description=description, json_schema_extra={"minLength": 1, "pattern": pattern})
 
 
 def limited_field(channel_id: str, name: str, description: str, **field: Any) -> Any:
@@ -174,7 +180,8 @@ class Draft(BaseModel):
 
 
 class CopyPiece(Draft):
-    """Copy whose text fields follow the token and claims rules, and the channel's limits."""
+    """Copy whose text fields follow the token and claims rules, and the channel's limits;
+    no text field (ids and objections included) starts like a spreadsheet formula."""
 
     channel_id: ClassVar[str | None] = None
     not_copy: ClassVar[frozenset[str]] = NOT_COPY
@@ -184,14 +191,20 @@ class CopyPiece(Draft):
     def _copy_rules(cls, value: object, info: ValidationInfo) -> object:
         field = info.field_name or ""
         texts = texts_of(value)
-        if field in cls.not_copy or texts is None:
+        if texts is None:
+            return value
+        # Ids and quoted objections too: any text may end up in a spreadsheet cell.
+        formulas = formula_problems(field, value, texts)
+        if field in cls.not_copy:
+            if formulas:
+                raise ValueError("\n".join(formulas))
             return value
         empty = [i for i, text in enumerate(texts, start=1) if not text]
         if empty and cls.model_fields[field].is_required():
             where = field if isinstance(value, str) else f"{field}[{empty[0]}]"
             raise ValueError(f"{where} is empty; write it")
         # Every problem of the field goes into one error, so one re-ask can fix them all.
-        problems: list[str] = []
+        problems = formulas
         if cls.channel_id is not None and field in get_channel(cls.channel_id).field_names():
             # A field's dependency on another is checked once all fields are in (below).
             findings = check_fields(cls.channel_id, {field: value})
@@ -237,6 +250,20 @@ class CopyPiece(Draft):
             if name not in self.not_copy and texts:
                 lines += texts
         return "\n".join(lines)
+
+
+def formula_problems(field: str, value: object, texts: Sequence[str]) -> list[str]:
+    """One problem per text of a field that starts like a spreadsheet formula."""
+    problems: list[str] = []
+    for index, text in enumerate(texts, start=1):
+        trigger = formula_trigger(text)
+        if trigger is not None:
+            where = field if isinstance(value, str) else f"{field}[{index}]"
+            problems.append(
+                f"{where} starts with {trigger!r}, which spreadsheets read as a formula; "
+                "start with a word or a figure instead (e.g. '30% lower fees', not '-30% fees')"
+            )
+    return problems
 
 
 def texts_of(value: object) -> list[str] | None:

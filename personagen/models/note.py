@@ -42,7 +42,10 @@ class SpeakerRoles(StrictModel):
 class Note(StrictModel):
     """One interview note: the only source a persona claim may cite."""
 
-    id: str = Field(description="Unique id, the file name without its extension.")
+    id: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="Unique id, the file name without its extension.",
+    )
     text: str = Field(min_length=1, description="The note's text (transcripts without timings).")
     meta: NoteMeta = Field(default_factory=NoteMeta)
     source_format: NoteFormat

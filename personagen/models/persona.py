@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from personagen.models.base import StrictModel
+from personagen.text import MAX_NAME, formula_trigger
 
 
 class BuyingRole(StrEnum):
@@ -130,6 +131,28 @@ class PersonaDraft(BaseModel):
         default_factory=list, description="Optional personal characteristics (not claims)."
     )
 
+    @field_validator("name", "title", "department")
+    @classmethod
+    def _label(cls, value: str, info: ValidationInfo) -> str:
+        """Names and titles become ad groups, sheet cells and file names: the schema's length
+        holds, and no formula trigger comes first."""
+        field = info.field_name or ""
+        extra = cls.model_fields[field].json_schema_extra
+        most = extra.get("maxLength") if isinstance(extra, dict) else None
+        if isinstance(most, int) and len(value) > most:
+            raise ValueError(f"{field} has {len(value)} characters; write at most {most}")
+        return _no_formula(field, value)
+
+
+def _no_formula(field: str, value: str) -> str:
+    trigger = formula_trigger(value)
+    if trigger is not None:
+        raise ValueError(
+            f"{field} starts with {trigger!r}, which spreadsheets read as a formula; "
+            "start with a letter"
+        )
+    return value
+
 
 class PersonaSetDraft(BaseModel):
     """The distinct buyer personas found across all interview notes."""
@@ -207,7 +230,9 @@ class Insight(StrictModel):
 class Item(StrictModel):
     """A stored persona claim with its evidence and confidence."""
 
-    id: str = Field(description="Stable id within the persona, e.g. 'pain-2'.")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable id within the persona, e.g. 'pain-2'."
+    )
     text: str
     evidence: list[Evidence] = Field(min_length=1)
     confidence: Confidence
@@ -265,6 +290,20 @@ class Persona(StrictModel):
     characteristics: list[str] = Field(default_factory=list)
     rejected: list[Rejected] = Field(default_factory=list)
     provenance: Provenance | None = None
+
+    @field_validator("name", "title")
+    @classmethod
+    def _label(cls, value: str, info: ValidationInfo) -> str:
+        """A name or title is an ad group and a sheet cell: no formula trigger first."""
+        return _no_formula(info.field_name or "", value)
+
+    @field_validator("id")
+    @classmethod
+    def _file_name(cls, value: str) -> str:
+        """The id names the persona's files: short enough for every file system."""
+        if len(value) > MAX_NAME:
+            raise ValueError(f"id has {len(value)} characters; at most {MAX_NAME} (it names files)")
+        return value
 
     def items(self) -> dict[str, list[Item]]:
         """Claim sections by name."""

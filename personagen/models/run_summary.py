@@ -41,6 +41,7 @@ class RunSummary(BaseModel):
     cache_hits: int = 0
     rate_limited: int = 0
     input_tokens: int | None = None
+    cached_tokens: int | None = None  # input tokens served by the provider's prompt cache
     output_tokens: int | None = None
     cost_usd: float | None = None
     budget_usd: float | None = None

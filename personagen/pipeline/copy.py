@@ -115,7 +115,6 @@ def job_variables(job: CopyJob, brief: Brief) -> dict[str, object]:
         "variants": job.variants,
         "steps": job.steps,
         "schedule": email_schedule(job.steps) if channel.shape == "sequence" else [],
-        "objection_ids": [item.id for item in job.persona.objections],
         "tokens": ["{{" + token + "}}" for token in ALLOWED_TOKENS],
     }
 

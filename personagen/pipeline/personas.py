@@ -119,6 +119,20 @@ def note_parts(citable: CitableNote, max_chars: int) -> list[NotePart]:
     return parts
 
 
+def extraction_variables(
+    icp: ICP, note: Note, citable: CitableNote, part: NotePart, parts: int
+) -> dict[str, Any]:
+    """The template variables of the extraction call of one part of a note."""
+    return {
+        "icp": icp,
+        "note": note,
+        "blocks": part.blocks,
+        "sentences": citable.sentences,
+        "part": part.number,
+        "part_count": parts,
+    }
+
+
 def prepare_extraction(
     door: Door, icp: ICP, note: Note, citable: CitableNote, part: NotePart, parts: int
 ) -> PreparedCall:
@@ -127,14 +141,7 @@ def prepare_extraction(
     return door.prepare(
         "extract_insights",
         NoteInsights,
-        {
-            "icp": icp,
-            "note": note,
-            "blocks": part.blocks,
-            "sentences": citable.sentences,
-            "part": part.number,
-            "part_count": parts,
-        },
+        extraction_variables(icp, note, citable, part, parts),
         schema=contract_schema(NoteInsights, context),
         context=context,
         label=f"extract/{note.id}/{part.number}",
@@ -230,6 +237,25 @@ async def _answer(
     return generated.value
 
 
+def synthesis_variables(
+    icp: ICP,
+    count: int,
+    insights: Sequence[Insight],
+    roles: Mapping[str, str | None],
+    *,
+    quotes: bool,
+) -> dict[str, Any]:
+    """The template variables of the synthesis call: the insights grouped by note."""
+    by_note: dict[str, list[Insight]] = {}
+    for insight in insights:
+        by_note.setdefault(insight.note_id, []).append(insight)
+    notes = [
+        {"note_id": note_id, "role": roles.get(note_id), "insights": found}
+        for note_id, found in by_note.items()
+    ]
+    return {"icp": icp, "count": count, "notes": notes, "quotes": quotes}
+
+
 def prepare_synthesis(
     door: Door, icp: ICP, count: int, insights: Sequence[Insight], roles: dict[str, str | None]
 ) -> PreparedCall:
@@ -240,19 +266,12 @@ def prepare_synthesis(
     answer cites anyway.
     """
     context: dict[str, Any] = {INSIGHT_IDS: [i.id for i in insights], COUNT: count}
-    by_note: dict[str, list[Insight]] = {}
-    for insight in insights:
-        by_note.setdefault(insight.note_id, []).append(insight)
-    notes = [
-        {"note_id": note_id, "role": roles.get(note_id), "insights": found}
-        for note_id, found in by_note.items()
-    ]
     call = None
     for quotes in (True, False):
         call = door.prepare(
             "synthesize_personas",
             PersonaSetDraft,
-            {"icp": icp, "count": count, "notes": notes, "quotes": quotes},
+            synthesis_variables(icp, count, insights, roles, quotes=quotes),
             schema=contract_schema(PersonaSetDraft, context),
             context=context,
             label="synthesize",

@@ -26,16 +26,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from personagen.errors import BudgetExceeded, ProviderError, SettingsError
-from personagen.export.outputs import OutputFolder
 from personagen.llm import BATCH_ENDPOINT as BATCH_URL
 from personagen.llm import BatchAPI, Door, PreparedCall, Usage
 from personagen.models.brief import Brief
 from personagen.pipeline.copy import CopyJob, prepare_copy, unanswerable
 from personagen.run.batch_answers import BatchAnswers, BatchSummary, batch_usage
 from personagen.run.engine import CampaignEngine, close_run, persona_stage
+from personagen.run.lock import locked_store
 from personagen.run.outcomes import JobOutcome, ProgressHook, RunReport
 from personagen.run.request import CampaignRequest
-from personagen.store import Store, open_store
+from personagen.store import Store
 
 BATCH_PRICE_FACTOR = 0.5  # the Batch API bills tokens at half the live price
 POLL_SECONDS = 30.0  # default wait between two status checks of a batch
@@ -306,10 +306,13 @@ async def run_campaign_batch(
             "--batch-api sends the copy jobs to the Batch API; it cannot answer from --replay "
             "cassettes (run without --batch-api)"
         )
+    if not settings.spec.batch_api:
+        raise SettingsError(
+            f"provider '{settings.provider}' has no Batch API; run without --batch-api"
+        )
     poll_seconds()  # a bad setting fails before anything is paid for
-    started = time.monotonic()
-    OutputFolder(request.output).prepare()
-    with open_store(store) as db:
+    async with locked_store(request.name, [request.source], request.output, store) as db:
+        started = time.monotonic()
         answers = BatchAnswers(db, use_cache=settings.cache)
         live = settings.model_copy(update={"cache": True})
         async with Door(live, cache=answers, budget_usd=request.budget_usd) as door:

@@ -15,9 +15,9 @@ from personagen.models.brief import Brief
 from personagen.models.persona import Persona
 from personagen.pipeline.copy import CopyJob
 from personagen.run.engine import CampaignEngine, close_run
+from personagen.run.lock import locked_store
 from personagen.run.outcomes import RunReport
 from personagen.run.request import SegmentInput
-from personagen.store import open_store
 
 
 @dataclass
@@ -29,6 +29,11 @@ class CommandResult:
     failed: int = 0
 
 
+def cached_input(tokens: int | None) -> str:
+    """ " (N from the provider's prompt cache)" after an input count, when there are any."""
+    return f" ({tokens:,} from the prompt cache)" if tokens else ""
+
+
 def usage_line(usage: Usage, model: str) -> str:
     """One line of calls, tokens and cost."""
     if usage.replayed and not usage.network_calls:
@@ -37,8 +42,9 @@ def usage_line(usage: Usage, model: str) -> str:
         cost = f"${usage.cost_usd:.4f}"
     return (
         f"{usage.network_calls} model calls, {usage.replayed} replayed, "
-        f"{usage.cache_hits} cached; {usage.input_tokens:,} input + "
-        f"{usage.output_tokens:,} output tokens; {cost} ({model})"
+        f"{usage.cache_hits} cached; {usage.input_tokens:,} input"
+        f"{cached_input(usage.cached_tokens)} + {usage.output_tokens:,} output tokens; "
+        f"{cost} ({model})"
     )
 
 
@@ -53,11 +59,12 @@ async def engine_session(
 ) -> AsyncIterator[CampaignEngine]:
     """A store, a door and an engine for one command; the run is closed on the way out.
 
+    The same command on the same input and output, already running, is waited for.
+
     `model` stands in for the model server (e.g. `personagen.testing.FakeModel`).
     """
-    started = time.monotonic()
-    OutputFolder(output).prepare()
-    with open_store() as store:
+    async with locked_store(name, [source, output], output) as store:
+        started = time.monotonic()
         async with Door(settings, cache=store, upstream=model) as door:
             engine = CampaignEngine(door, store, output, name=name, source=source)
             yield engine

@@ -32,9 +32,10 @@ from personagen.pipeline.copy import (
 )
 from personagen.pipeline.grounding import persona_warnings
 from personagen.pipeline.personas import synthesize_personas
+from personagen.run.lock import locked_store
 from personagen.run.outcomes import JobOutcome, ProgressHook, RunReport
 from personagen.run.request import CampaignRequest, SegmentInput, copy_matrix
-from personagen.store import Store, open_store
+from personagen.store import Store
 
 
 def _digest(*parts: object) -> str:
@@ -99,6 +100,7 @@ class CampaignEngine:
         self.progress = progress or (lambda outcome: None)
         self.run_id = store.start_run(name, source, door.settings.model)
         self.report = RunReport(self.run_id, door.settings.model, budget_usd=door.spending.limit)
+        self.report.warnings += store.warnings
         self._semaphore = asyncio.Semaphore(door.settings.concurrency)
 
     def _finish(self, outcome: JobOutcome, kind: str, key: str) -> JobOutcome:
@@ -249,9 +251,9 @@ async def run_campaign(
 
     `model` stands in for the model server (e.g. `personagen.testing.FakeModel`).
     """
-    started = time.monotonic()
-    OutputFolder(request.output).prepare()
-    with open_store(store) as db:
+    # A second run of the same campaign waits here, then reuses what the first paid for.
+    async with locked_store(request.name, [request.source], request.output, store) as db:
+        started = time.monotonic()
         door = Door(request.settings, cache=db, budget_usd=request.budget_usd, upstream=model)
         async with door:
             engine = CampaignEngine(

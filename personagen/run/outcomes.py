@@ -81,6 +81,7 @@ class RunReport:
             cache_hits=self.usage.cache_hits,
             rate_limited=self.usage.rate_limited,
             input_tokens=self.usage.input_tokens,
+            cached_tokens=self.usage.cached_tokens,
             output_tokens=self.usage.output_tokens,
             cost_usd=round(self.usage.cost_usd, 6),
             budget_usd=self.budget_usd,

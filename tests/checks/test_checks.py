@@ -288,7 +288,7 @@ def test_named_customer_detection(text: str, names: list[str]) -> None:
 
 def test_forbidden_customers_are_flagged_anywhere() -> None:
     [problem] = find_unsupported_claims(
-        "Unlike Initech, we close in days", [], ["Acme"], known_customers=["Initech"]
+        "Unlike Initech, we show our work", [], ["Acme"], known_customers=["Initech"]
     )
     assert problem == "names 'Initech', which the brief forbids; remove it"
     # in a URL it is not a claim

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import socket
+import sqlite3
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,7 +19,10 @@ from typer.testing import CliRunner
 
 from personagen.cli import app
 from personagen.errors import InputError
-from personagen.testing.stub_server import Reply, StubServer
+from personagen.store import Store
+from personagen.testing.stub_server import Reply, Script, StubServer
+from tests.campaign_stub import script as campaign_script
+from tests.campaign_stub import write_campaign
 from tests.helpers import TEST_DATA
 
 runner = CliRunner()
@@ -31,6 +37,7 @@ class World:
     root: Path
     stub_url: str = "http://127.0.0.1:9/v1"  # a stub's, in cases that have one
     env: dict[str, str] = field(default_factory=dict)
+    kept: dict[Path, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.icp = self.file("icp.yaml", ICP_TEXT)
@@ -77,6 +84,16 @@ class World:
         path.mkdir()
         return path
 
+    @property
+    def store(self) -> Path:
+        """The run store's file (PERSONAGEN_HOME is a fresh folder for each test)."""
+        return Path(os.environ["PERSONAGEN_HOME"]) / "personagen.sqlite3"
+
+    def keep(self, path: Path) -> Path:
+        """Remember `path`'s bytes: the command must leave them exactly as they are."""
+        self.kept[path] = path.read_bytes()
+        return path
+
     def with_note(self, name: str, content: str | bytes) -> list[str]:
         """Add a note to the valid folder; the command reads the folder."""
         self.file(f"notes/{name}", content)
@@ -90,6 +107,8 @@ class Case:
     build: Callable[[World], list[str]]
     expect: Callable[[World], list[str]]
     reply: Reply | None = None  # what the stub answers to every model call
+    script: Script | None = None  # or how it answers each call (a working model)
+    fault: Callable[[World, pytest.MonkeyPatch], None] | None = None  # e.g. a full disk
 
 
 def _unreachable_port() -> int:
@@ -387,16 +406,246 @@ CASES.update(
         ),
     }
 )
+# Settings and flag values that once went through silently (nan, infinity, a negative
+# budget) and replay cassettes that once read as an unreachable server.
+CASES.update(
+    {
+        "negative budget": Case(
+            lambda w: [*_campaign(w), "--budget", "-1"],
+            lambda w: ["--budget: expected a positive number of US dollars, got -1"],
+        ),
+        "nan budget": Case(
+            lambda w: [*_campaign(w), "--budget", "nan"],
+            lambda w: ["--budget: expected a positive number of US dollars, got nan"],
+        ),
+        "infinite budget": Case(
+            lambda w: [*_campaign(w), "--budget", "inf"],
+            lambda w: ["--budget: expected a positive number of US dollars, got inf"],
+        ),
+        "nan budget in the campaign": Case(
+            lambda w: _campaign(w, budget_usd=float("nan")),
+            lambda w: [f"{w.root / 'campaign.yaml'}: budget_usd: expected a finite number"],
+        ),
+        "negative concurrency": Case(
+            lambda w: [*w.offline(), "--concurrency", "-5"],
+            lambda w: ["--concurrency: must be at least 1, got -5"],
+        ),
+        "negative timeout in the config file": Case(
+            lambda w: [*w.offline(), "--config", str(w.file("c.yaml", "timeout: -1\n"))],
+            lambda w: [f"{w.root / 'c.yaml'}: timeout: must be above 0, got -1"],
+        ),
+        "infinite timeout in the campaign": Case(
+            lambda w: _campaign(w, model={"timeout": float("inf")}),
+            lambda w: [f"{w.root / 'campaign.yaml'}: model.timeout: expected a finite number"],
+        ),
+        "nan temperature in the config file": Case(
+            lambda w: [*w.offline(), "--config", str(w.file("c.yaml", "temperature: .nan\n"))],
+            lambda w: [f"{w.root / 'c.yaml'}: temperature: expected a finite number, got nan"],
+        ),
+        "infinite rate limit in the config file": Case(
+            lambda w: [
+                *w.offline(),
+                "--config",
+                str(w.file("c.yaml", "tokens_per_minute: 1e400\n")),
+            ],
+            lambda w: [f"{w.root / 'c.yaml'}: tokens_per_minute: expected a finite number"],
+        ),
+        "nan price": Case(
+            lambda w: [
+                *w.offline(),
+                *("--config", str(w.file("c.yaml", "prices: {m: {input: .nan, output: 1}}\n"))),
+            ],
+            lambda w: [f"{w.root / 'c.yaml'}: prices.m.input: expected a finite number"],
+        ),
+        "price without an output price": Case(
+            lambda w: [
+                *w.offline(),
+                "--config",
+                str(w.file("c.yaml", "prices: {m: {input: 1}}\n")),
+            ],
+            lambda w: [f"{w.root / 'c.yaml'}: prices.m: missing 'output'"],
+        ),
+        "cassette whose response is text": Case(
+            lambda w: (
+                w.file("cassettes/x.json", '{"key": "k", "task": "t", "response": "hello"}'),
+                w.offline(),
+            )[1],
+            lambda w: [
+                f"{w.replay / 'x.json'}: not a valid cassette",
+                "'response' must be an object, found str",
+            ],
+        ),
+        "deeply nested cassette": Case(
+            lambda w: (
+                w.file("cassettes/x.json", '{"key": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+                w.offline(),
+            )[1],
+            lambda w: [f"{w.replay / 'x.json'}: not a valid cassette (nested too deeply)"],
+        ),
+    }
+)
+
+
+# The machine rather than the files: a run store that is damaged, another program's or
+# in the way, a full disk under the store or the output, a file system that refuses a file.
+def _filled_store(world: World) -> Path:
+    store = Store(world.store)
+    for n in range(100):
+        store.put_response(f"k{n}", "task", b"x" * 3000)
+    store.start_run("spring", "campaign.yaml", "gpt-4.1-mini")
+    store.close()
+    return world.store
+
+
+def _store_of(world: World, content: bytes) -> Path:
+    world.store.parent.mkdir(parents=True, exist_ok=True)
+    world.store.write_bytes(content)
+    return world.keep(world.store)
+
+
+def _truncated_store(world: World) -> Path:
+    data = _filled_store(world).read_bytes()
+    return _store_of(world, data[: len(data) // 2])
+
+
+def _overwritten_store(world: World) -> Path:
+    data = bytearray(_filled_store(world).read_bytes())
+    for offset in range(4096, len(data), 4096):  # every page but the header's
+        data[offset : offset + 300] = bytes(range(256)) + bytes(44)
+    return _store_of(world, bytes(data))
+
+
+def _foreign_store(world: World) -> Path:
+    world.store.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(world.store) as db:
+        db.execute("CREATE TABLE contacts (name TEXT, email TEXT)")
+    db.close()
+    return world.keep(world.store)
+
+
+def _disk_full(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file written (atomically) meets a full disk when it is synced: ENOSPC."""
+
+    def fsync(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def _store_disk_full(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store may not grow past the pages it has: SQLite's 'database or disk is full'."""
+    connect = sqlite3.connect
+
+    def full(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        db = connect(*args, **kwargs)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", full)
+
+
+def _output_mkdir_fails(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creating the output folder meets a full disk (an OSError no layer words itself)."""
+    mkdir = Path.mkdir
+
+    def failing(self: Path, *args: Any, **kwargs: Any) -> None:
+        if self == world.out:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", failing)
+
+
+def _stub_campaign(world: World) -> list[str]:
+    """A campaign on the stub, which answers every call well (tests.campaign_stub)."""
+    campaign = write_campaign(world.root / "campaign", world.stub_url)
+    return ["run", str(campaign), "-o", str(world.out)]
+
+
+DAMAGED = "not a personagen run store, or a damaged one"
+ASIDE = "move it aside"
+CASES.update(
+    {
+        "run store of random bytes": Case(
+            lambda w: (_store_of(w, bytes(range(256)) * 20), ["runs"])[1],
+            lambda w: [f"{w.store}: {DAMAGED} (file is not a database)", ASIDE],
+        ),
+        "truncated run store": Case(
+            lambda w: (_truncated_store(w), w.offline())[1],
+            lambda w: [
+                f"{w.store}: {DAMAGED} (database disk image is malformed)",
+                "PERSONAGEN_HOME",
+            ],
+        ),
+        "run store with overwritten pages": Case(
+            lambda w: (_overwritten_store(w), _copy(w))[1],
+            lambda w: [f"{w.store}: {DAMAGED} (database disk image is malformed)", ASIDE],
+        ),
+        "another program's database as the run store": Case(
+            lambda w: (_foreign_store(w), ["runs", "show", "2024"])[1],
+            lambda w: [f"{w.store}: an SQLite database, but not a personagen run store", ASIDE],
+        ),
+        "folder at the run store's path": Case(
+            lambda w: (w.store.mkdir(parents=True), _campaign(w))[1],
+            lambda w: [f"{w.store}: is a folder, not a personagen run store", ASIDE],
+        ),
+        "file at the run store's folder": Case(
+            lambda w: (w.keep(w.file("home", "not a folder")), ["runs"])[1],
+            lambda w: [f"{w.store.parent}: the run store's folder is a file", "PERSONAGEN_HOME"],
+        ),
+        "full disk under a new run store": Case(
+            lambda w: w.offline(),
+            lambda w: [f"{w.store}: cannot write the run store: the disk is full", "free some"],
+            fault=_store_disk_full,
+        ),
+        "run store filling up mid-run": Case(
+            _stub_campaign,
+            lambda w: [f"{w.store}: cannot write the run store: the disk is full"],
+            script=campaign_script,
+            fault=lambda w, m: (_filled_store(w), _store_disk_full(w, m))[1],
+        ),
+        "full disk under the output folder": Case(
+            _stub_campaign,
+            lambda w: [
+                f"{w.out / 'personas' / 'vp-marketing.json'}: cannot write it: "
+                "no space left on the device (the disk is full)"
+            ],
+            script=campaign_script,
+            fault=_disk_full,
+        ),
+        "full disk under the report": Case(
+            lambda w: ["report", str(LINT_DATA / "out"), "-o", str(w.root / "report.html")],
+            lambda w: [f"{w.root / 'report.html'}: cannot write it: no space left on the device"],
+            fault=_disk_full,
+        ),
+        "report written into /proc": Case(
+            lambda w: ["report", str(LINT_DATA / "out"), "-o", "/proc/version"],
+            lambda w: ["/proc/version: cannot create a file in /proc"],
+        ),
+        "full disk creating the output folder": Case(
+            lambda w: w.offline(),
+            lambda w: [f"{w.out}: no space left on the device (the disk is full)"],
+            fault=_output_mkdir_fails,
+        ),
+    }
+)
 PARAMS = [pytest.param(case, id=name) for name, case in CASES.items()]
 
 
 @pytest.mark.parametrize("case", PARAMS)
-def test_bad_input_is_one_clear_line(case: Case, tmp_path: Path) -> None:
+def test_bad_input_is_one_clear_line(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with contextlib.ExitStack() as stack:
         reply = case.reply
-        stub = stack.enter_context(StubServer(lambda body, n: reply)) if reply else None
+        answers = case.script or (None if reply is None else lambda body, n: reply)
+        stub = stack.enter_context(StubServer(answers)) if answers else None
         world = World(tmp_path, stub.base_url) if stub else World(tmp_path)
-        result = runner.invoke(app, case.build(world))
+        args = case.build(world)
+        if case.fault is not None:
+            case.fault(world, monkeypatch)
+        result = runner.invoke(app, args)
     shown = "".join(traceback.format_exception(result.exception)) if result.exception else ""
     assert "Traceback" not in result.output, result.output
     assert result.exit_code == 2, f"exit {result.exit_code}: {result.output}{shown}"
@@ -408,7 +657,10 @@ def test_bad_input_is_one_clear_line(case: Case, tmp_path: Path) -> None:
     assert result.stdout == ""
     personas = world.out / "personas"
     assert not personas.exists() or not any(personas.iterdir())
-    if stub is not None:
+    assert not list(tmp_path.rglob("*.tmp")), "a temporary file was left behind"
+    for path, content in world.kept.items():
+        assert path.read_bytes() == content, f"{path} was changed"
+    if stub is not None and reply is not None:
         assert len(stub.requests) == 1  # a non-transient error is not retried
 
 
@@ -425,3 +677,14 @@ def test_raise_errors_env_shows_the_traceback(tmp_path: Path) -> None:
     assert "error:" not in result.output
     shown = "".join(traceback.format_exception(result.exception))
     assert shown.startswith("Traceback") and "no such file or folder" in shown
+
+
+def test_raise_errors_env_shows_the_traceback_of_an_os_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(tmp_path)
+    _output_mkdir_fails(world, monkeypatch)
+    result = runner.invoke(app, world.offline(), env={"PERSONAGEN_RAISE_ERRORS": "1"})
+    assert isinstance(result.exception, OSError)
+    assert result.exception.errno == errno.ENOSPC
+    assert "error:" not in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -142,3 +143,59 @@ def test_show_on_an_incomplete_persona_names_the_missing_field(tmp_path: Path) -
     code, output = _show(path)
     assert code == 2
     assert output.strip() == f"error: {path}: missing required field 'summary'"
+
+
+ESCAPES = (
+    "\x1b]8;;http://e.vil\x1b\\Click\x1b]8;;\x1b\\",  # OSC 8 hyperlink
+    "\x1b[2J",  # clear the screen
+    "\x1b]0;pwn\x07",  # window title
+    "\x9b31m",  # 8-bit CSI
+    "\x07\x08\x7f",
+)
+MARKUP = "[bold red]loud[/bold red] [link=http://e.vil]link[/link]"
+DIRTY = "".join(ESCAPES) + " " + MARKUP
+
+
+def _clean(output: str) -> None:
+    assert not any(c in output for c in "\x1b\x9b\x07\x08\x7f"), repr(output)
+    assert "e.vil\x1b" not in output and "pwn" not in output
+
+
+def test_show_persona_strips_escape_sequences_and_shows_markup_as_text(tmp_path: Path) -> None:
+    persona = make_persona(name=f"Rita {DIRTY}")
+    item = persona.pain_points[0]
+    quote = item.evidence[0].model_copy(update={"quote": f"we {DIRTY} find out"})
+    dirty_item = item.model_copy(update={"text": f"Churn {DIRTY}", "evidence": [quote]})
+    persona = persona.model_copy(
+        update={
+            "title": f"VP {DIRTY}",
+            "summary": f"Owns {DIRTY} renewals.",
+            "pain_points": [dirty_item],
+            "characteristics": [f"Calm {DIRTY}"],
+        }
+    )
+    path = tmp_path / "persona.json"
+    write_json(path, persona)
+    code, output = _show(path)
+    assert code == 0, output
+    _clean(output)
+    assert "Click" in output and MARKUP in output and "Owns" in output
+
+
+def test_show_copy_strips_escape_sequences_from_names_urls_and_warnings(tmp_path: Path) -> None:
+    artifact = make_artifact("linkedin")
+    warning = dataclasses.replace(artifact.warnings[0], message=f"too long {DIRTY}")
+    dirty = artifact.model_copy(
+        update={
+            "persona_name": f"Rita {DIRTY}",
+            "persona_title": f"VP {DIRTY}",
+            "final_url": f"https://renewly.example/{DIRTY}",
+            "warnings": [warning],
+        }
+    )
+    path = tmp_path / "linkedin.json"
+    write_json(path, dirty)
+    code, output = _show(path)
+    assert code == 0, output
+    _clean(output)
+    assert "too long" in output and "[bold red]loud[/bold red]" in output

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from personagen.channels import Export, get_channel
-from personagen.errors import InputError
+from personagen.errors import InputError, WriteError
 from personagen.export.copy_deck import write_decks
 from personagen.export.csv_export import (
     GOOGLE_ADS_EDITOR_COLUMNS,
@@ -446,7 +446,7 @@ def test_deck_lays_out_every_channel_for_a_reviewer(tmp_path: Path) -> None:
     assert "**Post (65/280):** Health scores" in deck
     assert "\n\n\n" not in deck
     assert "**Addresses:** pain-1, objection-1" in deck
-    assert "**Final URL:** https://renewly.example/pilot" in deck
+    assert "**Final URL:** <https://renewly.example/pilot>" in deck  # an autolink
     # Warnings from the artifact, next to the piece they belong to.
     assert "`variants[1].intro_text`" in deck
     assert "`steps[2].body`" in deck
@@ -504,9 +504,9 @@ def test_a_failed_write_keeps_the_old_file_and_no_temp_file(
         raise OSError("disk full")
 
     monkeypatch.setattr("personagen.atomic.os.replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(WriteError, match="disk full"):
         write_csvs(tmp_path, [make_artifact("x", make_persona("ops-oscar", "Ops Oscar"))], BRIEF)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(WriteError, match="disk full"):
         write_decks(tmp_path, [make_artifact("x")])
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv"]

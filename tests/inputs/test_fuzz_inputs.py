@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -53,12 +54,16 @@ def check_model(path: Path) -> None:
 
 
 def check_notes(path: Path) -> None:
+    heard: list[str] = []
     try:
-        notes = load_notes([path])
+        notes = load_notes([path], warn=heard.append)
     except InputError as error:
         assert str(error).startswith(str(path)) and one_line(str(error))
     else:
         assert [type(n) for n in notes] == [Note] and notes[0].text.strip()
+        # Control characters never survive loading; dropping them is one warning line.
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", notes[0].text)
+        assert all(line.startswith(str(path)) and one_line(line) for line in heard)
 
 
 # Strategies --------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ import pytest
 
 from personagen.errors import InputError
 from personagen.inputs import load_notes
-from personagen.inputs.notes import MAX_NOTE_BYTES
+from personagen.inputs.notes import MAX_NOTE_BYTES, NoteWarning
 from personagen.inputs.transcripts import parse_srt, parse_vtt
+from personagen.models.note import Note
 
 VTT = """\
 WEBVTT - CFO interview
@@ -345,3 +346,84 @@ def test_srt_malformed_timing_names_line() -> None:
 def test_srt_missing_timing_after_index() -> None:
     with pytest.raises(InputError, match=r"^talk\.srt: line 2: malformed cue timing 'Hello'"):
         parse_srt("1\nHello\n", "talk.srt")
+
+
+DIRTY_NOTE = (
+    "Dana: We lose \x1b[31ma week\x1b[0m every close.\x07\n"
+    "\x1b]8;;http://e.vil\x1b\\Click\x1b]8;;\x1b\\ here\x9b2J and \x85there.\tTabbed.\n"
+)
+
+
+def _loaded_with_warnings(paths: list[Path], **options: bool) -> tuple[list[Note], list[str]]:
+    heard: list[str] = []
+    return load_notes(paths, warn=heard.append, **options), heard
+
+
+def test_control_characters_and_escape_sequences_are_dropped_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "dana.txt", DIRTY_NOTE)
+    (note,), heard = _loaded_with_warnings([path])
+    assert note.text.rstrip() == "Dana: We lose a week every close.\nClick here and there.\tTabbed."
+    (warning,) = heard
+    assert warning == (
+        f"{path}: dropped 40 control characters "
+        "(terminal escape sequences and other non-printing characters)"
+    )
+
+
+@pytest.mark.parametrize("name", ["dana.md", "dana.vtt", "dana.srt"])
+def test_every_note_format_drops_control_characters(tmp_path: Path, name: str) -> None:
+    body = "Dana: Churn \x1b]0;pwn\x07is a surprise.\x1b[2J"
+    content = {
+        "dana.md": f"---\nrole: CFO\x1b[1m\n---\n{body}\n",
+        "dana.vtt": f"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n{body}\n",
+        "dana.srt": f"1\n00:00:01,000 --> 00:00:02,000\n{body}\n",
+    }[name]
+    (note,), heard = _loaded_with_warnings([write(tmp_path, name, content)])
+    assert "\x1b" not in note.text and "pwn" not in note.text and "\x07" not in note.text
+    assert "Churn is a surprise." in note.text
+    assert len(heard) == 1 and name in heard[0]
+    if note.meta.role is not None:
+        assert note.meta.role == "CFO"
+
+
+def test_a_clean_note_warns_nothing(tmp_path: Path) -> None:
+    (note,), heard = _loaded_with_warnings([write(tmp_path, "a.txt", "Plain\ttext.\r\nMore.")])
+    assert note.text == "Plain\ttext.\nMore." and heard == []
+
+
+def test_without_a_listener_the_warning_is_a_python_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", "Hi \x1b[2Jthere.")
+    with pytest.warns(NoteWarning, match=r"a\.txt: dropped 4 control characters"):
+        load_notes([path])
+
+
+def _linked(tmp_path: Path) -> tuple[Path, Path]:
+    secret = write(tmp_path, "secret.txt", "Private words outside the notes folder.")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    write(notes, "real.txt", "Dana: A real note.")
+    (notes / "linked.txt").symlink_to(secret)
+    return notes, secret
+
+
+def test_a_linked_note_is_followed_by_default(tmp_path: Path) -> None:
+    notes, _ = _linked(tmp_path)
+    loaded = {n.id: n.text for n in load_notes([notes])}
+    assert loaded["linked"] == "Private words outside the notes folder."
+
+
+def test_linked_notes_are_refused_when_links_are_not_followed(tmp_path: Path) -> None:
+    notes, secret = _linked(tmp_path)
+    with pytest.raises(InputError, match=r"linked\.txt: is a symbolic link"):
+        load_notes([notes], follow_symlinks=False)
+    with pytest.raises(InputError, match=r"linked\.txt: is a symbolic link"):
+        load_notes([notes / "linked.txt"], follow_symlinks=False)
+    folder_link = tmp_path / "folder-link"
+    folder_link.symlink_to(notes)
+    with pytest.raises(InputError, match=r"folder-link: is a symbolic link"):
+        load_notes([folder_link], follow_symlinks=False)
+    (notes / "linked.txt").unlink()
+    assert [n.id for n in load_notes([notes], follow_symlinks=False)] == ["real"]
+    assert [n.id for n in load_notes([secret], follow_symlinks=False)] == ["secret"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from personagen.cli import app
-from personagen.errors import InputError
+from personagen.errors import InputError, SettingsError
 from personagen.inputs.campaign import load_campaign
 from personagen.inputs.settings import resolve_settings
 from personagen.models.campaign import ModelSettings, RateLimits
@@ -246,3 +247,96 @@ def test_settings_are_frozen_and_copy_with_updates() -> None:
     with pytest.raises(Exception, match="frozen"):
         settings.concurrency = 3  # type: ignore[misc]
     assert settings.model_copy(update={"cache": False}).cache is False
+
+
+# --- numbers that are not numbers, keys that are not keys ---------------------------------
+
+FLOAT_SETTINGS = ("temperature", "timeout", "requests_per_minute", "tokens_per_minute")
+
+
+@pytest.mark.parametrize("name", FLOAT_SETTINGS)
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e400", " NaN "])
+def test_nan_and_infinity_are_refused_from_every_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str
+) -> None:
+    var = f"PERSONAGEN_{name.upper()}"
+    monkeypatch.setenv(var, text)
+    with pytest.raises(InputError, match=f"^{var}: expected a finite number"):
+        resolve_settings({"base_url": "http://127.0.0.1:9/v1"})
+    monkeypatch.delenv(var)
+    config = tmp_path / "c.yaml"
+    config.write_text(f"{name}: {float(text)!r}\n".replace("nan", ".nan").replace("inf", ".inf"))
+    with pytest.raises(InputError, match=f"c.yaml: {name}: expected a finite number"):
+        resolve_settings({"base_url": "http://127.0.0.1:9/v1"}, config)
+    with pytest.raises(InputError, match=f"^--{name.replace('_', '-')}: expected a finite"):
+        resolve_settings({"base_url": "http://127.0.0.1:9/v1", name: float(text)})
+
+
+def test_finite_numbers_from_text_still_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERSONAGEN_TIMEOUT", " 2.5 ")
+    monkeypatch.setenv("PERSONAGEN_TEMPERATURE", "0")
+    settings = resolve_settings({"base_url": "http://127.0.0.1:9/v1"})
+    assert settings.timeout == 2.5 and settings.temperature == 0.0
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ({"input": float("nan"), "output": 1}, "prices.m.input: expected a finite number"),
+        ({"input": 1, "output": float("inf")}, "prices.m.output: expected a finite number"),
+        ({"input": -1, "output": 1}, "prices.m.input: must be at least 0, got -1"),
+        ({"input": 1}, "prices.m: missing 'output'"),
+        ({"input": 1, "output": 1, "cache": 1}, "prices.m: unknown price field 'cache'"),
+    ],
+)
+def test_prices_must_be_complete_finite_and_not_negative(
+    tmp_path: Path, row: dict[str, float], expected: str
+) -> None:
+    config_file(prices={"m": row})
+    with pytest.raises(InputError, match=re.escape(expected)):
+        resolve_settings({"base_url": "http://127.0.0.1:9/v1"})
+    with pytest.raises(InputError, match=re.escape(expected)):
+        run_settings(tmp_path, prices={"m": row})
+
+
+def test_a_key_with_a_line_break_is_stripped_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY + "\r\n")
+    assert resolve_settings({}).api_key == KEY
+    shown = capsys.readouterr().err
+    assert shown.startswith("warning: OPENAI_API_KEY had whitespace") and KEY not in shown
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    assert resolve_settings({}).api_key == KEY and capsys.readouterr().err == ""
+
+
+def test_a_key_of_only_whitespace_is_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "\r\n")
+    with pytest.raises(SettingsError, match="^no API key: set OPENAI_API_KEY"):
+        resolve_settings({})
+
+
+@pytest.mark.parametrize(
+    ("inside", "kind"), [(" ", "a space or a control character"), ("é", "a non-ASCII character")]
+)
+def test_a_key_no_header_can_carry_is_refused_without_showing_it(
+    monkeypatch: pytest.MonkeyPatch, inside: str, kind: str
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY[:10] + inside + KEY[10:])
+    with pytest.raises(SettingsError) as caught:
+        resolve_settings({})
+    assert str(caught.value).startswith(f"OPENAI_API_KEY: the key contains {kind}")
+    assert KEY[:10] not in str(caught.value)
+
+
+def test_replay_needs_no_key_whatever_the_provider(tmp_path: Path) -> None:
+    settings = resolve_settings({"provider": "openai", "replay_dir": tmp_path})
+    assert settings.provider == "openai" and settings.api_key is None
+
+
+def test_a_budget_that_is_not_a_positive_amount_stops_the_library_too() -> None:
+    from personagen.llm.budget import SpendingLimit
+
+    for bad in (float("nan"), float("inf"), 0.0, -1.0):
+        with pytest.raises(SettingsError, match="budget: expected a positive number"):
+            SpendingLimit(bad)

@@ -6,12 +6,15 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import IO, Any
 
 import yaml
 
 from personagen.store import Store
-from personagen.testing.stub_server import StubServer
+from personagen.testing.stub_server import Reply, StubServer
 from tests.campaign_stub import script, write_campaign
 
 
@@ -52,3 +55,65 @@ def test_two_runs_share_the_store_and_both_finish(tmp_path: Path) -> None:
     store.close()
     for campaign in campaigns:
         assert (campaign.parent / "out" / "run.json").exists()
+
+
+def _run(campaign: Path, out: Path, home: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "personagen", "run", str(campaign), "-o", str(out)],
+        env={**os.environ, "PERSONAGEN_HOME": str(home)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _lines(stream: IO[str], into: list[str]) -> threading.Thread:
+    """Collect a child's output lines as they come (a thread, so nothing blocks on a pipe)."""
+    thread = threading.Thread(target=lambda: into.extend(stream), daemon=True)
+    thread.start()
+    return thread
+
+
+def _until(condition: Any, what: str) -> None:
+    """Wait until `condition()` holds; a hang is reported rather than waited out."""
+    for _ in range(6000):
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+def test_the_same_campaign_started_twice_at_once_pays_once(tmp_path: Path) -> None:
+    gate = threading.Event()
+
+    def gated(body: dict[str, Any], n: int) -> Reply:
+        gate.wait(timeout=120)  # every answer is held until both runs are under way
+        return script(body, n)
+
+    home = tmp_path / "home"
+    with StubServer(gated) as stub:
+        campaign = write_campaign(tmp_path / "c", stub.base_url)
+        first = _run(campaign, tmp_path / "out", home)
+        _until(lambda: stub.accepted == 1, "the first run's first request")
+        second = _run(campaign, tmp_path / "out", home)
+        assert second.stderr is not None
+        said: list[str] = []
+        reader = _lines(second.stderr, said)
+        # The second run either waits (and says so) or sends a request of its own.
+        _until(lambda: said or stub.accepted > 1, "the second run waiting or sending")
+        gate.set()
+        _, first_err = first.communicate(timeout=120)
+        assert second.stdout is not None
+        second_out = second.stdout.read()
+        second.wait(timeout=120)
+        reader.join()
+        second.stdout.close()
+        second.stderr.close()
+    assert first.returncode == 0, first_err
+    assert second.returncode == 0, "".join(said)
+    assert len(stub.requests) == 4  # what one run sends: extraction, synthesis, two copy jobs
+    assert said[0] == (
+        f"another run of 'test-campaign' is in progress (pid {first.pid}); waiting for it "
+        "to finish, then reusing what it paid for\n"
+    )
+    assert "3 reused" in second_out and "0 model calls" in second_out
