@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 import typer
 
 from personagen.errors import PersonagenError, os_reason
+from personagen.text import terminal_safe
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -45,12 +46,12 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
         except PersonagenError as error:
             if os.environ.get("PERSONAGEN_RAISE_ERRORS"):
                 raise
-            typer.echo(f"error: {error}", err=True)
+            typer.echo(f"error: {terminal_safe(str(error))}", err=True)
             raise typer.Exit(error.exit_code) from None
         except OSError as error:
             if os.environ.get("PERSONAGEN_RAISE_ERRORS"):
                 raise
-            typer.echo(f"error: {_os_line(error)}", err=True)
+            typer.echo(f"error: {terminal_safe(_os_line(error))}", err=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             typer.echo(

@@ -665,7 +665,7 @@ def test_bad_input_is_one_clear_line(
 
 
 def test_the_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 20
+    assert len(CASES) >= 70
 
 
 def test_raise_errors_env_shows_the_traceback(tmp_path: Path) -> None:
