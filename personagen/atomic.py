@@ -4,6 +4,10 @@ A written file gets the mode a plain `open()` would give it (0666 less the umask
 under umask 022), not the 0600 of a temporary file. Only a regular file is replaced: a
 symbolic link, device, pipe, socket or folder at the path is refused, never swapped for
 a regular file.
+
+A file that already holds exactly the new bytes is left alone (no temp file, no fsync, no
+rename; its inode and modification time stay): a re-run that changes nothing costs reads,
+not a disk flush per file.
 """
 
 from __future__ import annotations
@@ -65,19 +69,38 @@ def check_output_file(path: Path) -> None:
         )
 
 
+def holds(path: Path, data: bytes) -> bool:
+    """True when `path` is a regular file whose bytes are exactly `data` (size first)."""
+    # Non-blocking and not through a link: a pipe or link put there since the check must
+    # neither hang the read nor be followed.
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+                return False
+            # One byte more than expected is read, so a file that grew meanwhile differs.
+            return handle.read(len(data) + 1) == data
+    except OSError:
+        return False  # missing or unreadable: the write creates it or says why
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so readers see the old file or the new one, never half."""
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically, creating parent folders.
+    """Write `data` to `path` atomically, creating parent folders; a file that already
+    holds `data` is not rewritten.
 
     Any OSError (a full disk, a read-only or pseudo file system) becomes a WriteError
     naming `path` and the cause; the temporary file is removed, the old file kept. A path
     that is not a regular file is refused first (`check_output_file`).
     """
     check_output_file(path)
+    if holds(path, data):
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

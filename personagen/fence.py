@@ -26,7 +26,7 @@ from __future__ import annotations
 import html.entities
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 LEFT = "\u2039"  # ‹ stands in for every opening angle bracket inside data
 RIGHT = "\u203a"  # › stands in for every closing one
@@ -145,5 +145,10 @@ def _neutralize_encoded(text: str) -> str:
 
 def data(value: object) -> str:
     """`value` as one line of prompt data that no reading can turn into a tag."""
-    text = _neutralize_encoded(str(value).translate(_table()))
-    return " ".join(text.split())
+    return _data_text(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _data_text(text: str) -> str:
+    # Cached: a campaign's prompts repeat the brief's and each persona's values job after job.
+    return " ".join(_neutralize_encoded(text.translate(_table())).split())

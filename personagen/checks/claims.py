@@ -15,6 +15,7 @@ re-exports their public names.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -51,26 +52,30 @@ class ClaimSources(TypedDict):
     footer_texts: NotRequired[list[str]]
 
 
-def _footer_pieces(footer_texts: Sequence[str]) -> list[str]:
-    """Each footer text, and each of its comma- or line-separated parts holding a digit."""
+@functools.lru_cache(maxsize=64)
+def _footer_patterns(footer_texts: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """One pattern per footer text and per comma- or line-separated part holding a digit.
+
+    Longest first, so a whole address is blanked before its parts. Built once per footer:
+    every draft of a campaign repeats the same one.
+    """
     pieces: list[str] = []
     for footer in footer_texts:
         pieces.append(footer)
         pieces += [p for p in re.split(r"[,;\n|]", footer) if re.search(r"\d", p)]
-    # Longest first, so a whole address is blanked before its parts.
-    return sorted({p.strip() for p in pieces if p.strip()}, key=len, reverse=True)
+    ordered = sorted({p.strip() for p in pieces if p.strip()}, key=len, reverse=True)
+    flexible = (r"\s+".join(re.escape(word) for word in piece.split()) for piece in ordered)
+    return tuple(re.compile(rf"(?<!\w){each}(?!\w)", re.IGNORECASE) for each in flexible)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 def _mask_footer(text: str, footer_texts: Sequence[str]) -> str:
     """`text` with the footer's address and opt-out lines blanked where copy repeats them."""
-    for piece in _footer_pieces(footer_texts):
-        flexible = r"\s+".join(re.escape(word) for word in piece.split())
-        text = re.sub(
-            rf"(?<!\w){flexible}(?!\w)",
-            lambda m: " " * len(m.group(0)),
-            text,
-            flags=re.IGNORECASE,
-        )
+    for pattern in _footer_patterns(tuple(footer_texts)):
+        text = pattern.sub(_blank, text)
     return text
 
 
@@ -80,10 +85,13 @@ def _bare(name: str) -> str:
     return "".join(char for char in letters if not unicodedata.combining(char))
 
 
-def _forbidden(text: str, name: str) -> str | None:
-    """The message for a forbidden `name` in `text`, disguised or not; None when absent."""
-    # URLs, e-mail addresses and merge tokens are blanked first: a domain is not a claim.
-    found = find_lookalike(name, mask_non_claims(text))
+def _forbidden(masked: str, name: str) -> str | None:
+    """The message for a forbidden `name` in `masked` text, disguised or not; None if absent.
+
+    `masked` is the copy with URLs, e-mail addresses and merge tokens blanked
+    (`mask_non_claims`): a domain is not a claim.
+    """
+    found = find_lookalike(name, masked)
     if not found:
         return None
     if all(_bare(each) == _bare(name) for each in found):
@@ -124,10 +132,12 @@ def find_unsupported_claims(
                 f"names customer '{name}', who is not in the brief's customers_allowed "
                 f"({allowed}); name only allowed customers, or none"
             )
+    masked: str | None = None  # blanked once, for every forbidden name
     for name in known_customers:
         if not name.strip() or matches_any(name, allowed_customers):
             continue
-        message = _forbidden(text, name.strip())
+        masked = mask_non_claims(text) if masked is None else masked
+        message = _forbidden(masked, name.strip())
         if message and message not in problems:
             problems.append(message)
     return problems

@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
 
 from confusable_homoglyphs import confusables
 
@@ -93,34 +92,50 @@ def _skeleton_piece(char: str) -> str:
     return "".join(part for part in piece if unicodedata.category(part) != "Mn")
 
 
-def _skeleton_pieces(text: str) -> Iterator[tuple[int, str]]:
-    """(index in `text`, skeleton piece) for each character of `text`."""
-    for index, char in enumerate(text):
-        yield index, _skeleton_piece(char)
+class _SkeletonTable(dict[int, str]):
+    """`str.translate` table from a code point to its skeleton piece, filled on first use."""
+
+    def __missing__(self, point: int) -> str:
+        piece = self[point] = _skeleton_piece(chr(point))
+        return piece
+
+
+# One table for the process: `str.translate` maps a whole text at C speed, and a letter's
+# piece is worked out once however many texts and names hold it.
+_SKELETON = _SkeletonTable()
 
 
 def skeleton(text: str) -> str:
     """The TS #39 skeleton of `text`, casefolded: look-alike strings get the same one."""
-    return "".join(piece for _, piece in _skeleton_pieces(text))
+    return text.translate(_SKELETON)
 
 
-def find_lookalike(name: str, text: str) -> list[str]:
-    """Each stretch of `text`, as written, whose skeleton is `name`'s, as a whole word."""
+@functools.lru_cache(maxsize=1024)
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """What `name` looks like in a skeleton, as a whole word, also spelled out; None if blank."""
     target = skeleton(name)
     if not target.strip():
-        return []
-    pieces = list(_skeleton_pieces(text))
-    joined = "".join(piece for _, piece in pieces)
-    starts: list[int] = []  # where in `text` each character of `joined` comes from
-    for index, piece in pieces:
-        starts += [index] * len(piece)
+        return None
     # A name spelled out has a space, dot, hyphen, underscore or asterisk between each two
     # of its letters: 'I n i t e c h', 'S.t.r.i.p.e'.
     letters = [re.escape(char) for char in target if not char.isspace()]
     spaced = "[ ._*\\-]+".join(letters)
-    pattern = rf"(?<!\w)(?:{re.escape(target)}|{spaced})(?!\w)"
+    return re.compile(rf"(?<!\w)(?:{re.escape(target)}|{spaced})(?!\w)")
+
+
+def find_lookalike(name: str, text: str) -> list[str]:
+    """Each stretch of `text`, as written, whose skeleton is `name`'s, as a whole word."""
+    pattern = _name_pattern(name)
+    if pattern is None:
+        return []
+    matches = list(pattern.finditer(skeleton(text)))
+    if not matches:
+        return []
+    starts: list[int] = []  # where in `text` each character of the skeleton comes from
+    for index, char in enumerate(text):
+        starts += [index] * len(_SKELETON[ord(char)])
     found: list[str] = []
-    for match in re.finditer(pattern, joined):
+    for match in matches:
         start, end = starts[match.start()], starts[match.end() - 1] + 1
         found.append(text[start:end])
     return found
@@ -161,6 +176,14 @@ def plain_text(text: str) -> str:
     A word of look-alikes only ('ЅТRІРЕ' in Cyrillic) is made Latin in Latin text; where
     the text also holds prose of another script, only words that mix scripts are.
     """
-    visible = "".join(c for c in unicodedata.normalize("NFKC", text) if not is_ignorable(c))
-    prose = any(_foreign(char) for char in visible)
+    if text.isascii():
+        return text  # ASCII is NFKC already, and holds no hidden or look-alike letter
+    normalized = unicodedata.normalize("NFKC", text)
+    foreign = {char for char in set(normalized) if not char.isascii()}
+    hidden = {char for char in foreign if is_ignorable(char)}
+    visible = "".join(c for c in normalized if c not in hidden) if hidden else normalized
+    # Words are rewritten one by one only when a look-alike letter is there to rewrite.
+    if all(_latin(char) is None for char in foreign - hidden):
+        return visible
+    prose = any(_foreign(char) for char in foreign - hidden)
     return _WORD.sub(lambda match: _plain_word(match.group(), prose), visible)

@@ -109,6 +109,11 @@ class OutputFolder:
         write_json(self.personas_dir / f"{persona.id}.json", persona)
         write_text_atomic(self.personas_dir / f"{persona.id}.md", persona_markdown(persona))
 
+    def write_personas(self, personas: list[Persona]) -> None:
+        """Write each persona's JSON and card, in order."""
+        for persona in personas:
+            self.write_persona(persona)
+
     def write_artifact(self, artifact: CopyArtifact) -> None:
         """Write one copy artifact's JSON."""
         write_json(self.artifact_path(artifact.persona_id, artifact.channel), artifact)

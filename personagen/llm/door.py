@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 import logging
 from dataclasses import dataclass, field
@@ -231,7 +230,10 @@ class Door:
         # repeat them as noise on stderr.
         logging.getLogger("instructor").setLevel(logging.CRITICAL)
         meter = CallMeter(
-            task=call.task, label=call.label, expected_output_tokens=call.output_tokens
+            task=call.task,
+            label=call.label,
+            expected_output_tokens=call.output_tokens,
+            prepared=(call.key, call.input_tokens),
         )
         token = CURRENT_CALL.set(meter)
         try:
@@ -245,7 +247,7 @@ class Door:
                 context=call.context,
                 max_retries=self.settings.reasks,
                 args=(),
-                kwargs=copy.deepcopy(call.body),
+                kwargs=_fresh_kwargs(call.body),
                 strict=True,
             )
         except Exception as exc:  # translated below; anything unknown re-raises
@@ -284,6 +286,15 @@ def answer_room(settings: Settings, input_tokens: int) -> int:
     """
     free = int(settings.context_tokens * (1 - CONTEXT_MARGIN)) - input_tokens
     return max(MIN_ANSWER_TOKENS, min(settings.max_output_tokens, free))
+
+
+def _fresh_kwargs(body: dict[str, Any]) -> dict[str, Any]:
+    """The prepared body as instructor's keyword arguments, safe from its re-asks.
+
+    A re-ask appends to the message list; a copy of the list and of each message keeps the
+    prepared call as it was, without deep-copying its schema on every call.
+    """
+    return {**body, "messages": [dict(message) for message in body["messages"]]}
 
 
 def _description(model: type[BaseModel]) -> str:

@@ -63,11 +63,14 @@ def prompt_tokens(normalized: dict[str, Any]) -> int:
     return count_tokens(json.dumps(sent, ensure_ascii=False))
 
 
-def estimate_tokens(normalized: dict[str, Any]) -> int:
-    """Tokens a request may use against a tokens-per-minute limit: input plus output budget."""
+def estimate_tokens(normalized: dict[str, Any], input_tokens: int | None = None) -> int:
+    """Tokens a request may use against a tokens-per-minute limit: input plus output budget.
+
+    `input_tokens` is the request's `prompt_tokens` when the caller has it already.
+    """
     body = normalized["body"]
     output = int(body.get("max_tokens") or body.get("max_completion_tokens") or 1024)
-    return prompt_tokens(normalized) + output
+    return (prompt_tokens(normalized) if input_tokens is None else input_tokens) + output
 
 
 def lenient_body(body: bytes) -> bytes:

@@ -2,6 +2,12 @@
 
 Requests are spaced evenly rather than sent in bursts: a server that counts a sliding
 one-minute window then never sees more than its limit, so 429s stay rare.
+
+The pace keeps a small margin under the limit (`MARGIN`, 3%): spaced at exactly 60/R,
+request R+1 lands on the very edge of the server's window, and network jitter (a request
+that leaves late, the one before it counted late) puts R+1 requests inside one minute, so
+a run at the exact provider limit still drew a 429 now and then. 3% leaves about two
+seconds a minute of slack at any rate, for 3% less throughput.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+MARGIN = 0.03
 
 
 def parse_duration(value: str) -> float | None:
@@ -41,7 +48,11 @@ class RateLimiter:
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        margin: float = MARGIN,
     ) -> None:
+        if not 0.0 <= margin < 1.0:
+            raise ValueError(f"rate limiter margin must be in [0, 1), got {margin}")
+        self.margin = margin
         self.requests_per_minute = requests_per_minute
         self.tokens_per_minute = tokens_per_minute
         self._clock = clock
@@ -51,13 +62,25 @@ class RateLimiter:
         self._paused_until = 0.0
         self.waited = 0.0
 
+    def request_spacing(self) -> float:
+        """Seconds between two request starts: 60/(R·(1−margin)), 0 without a limit."""
+        if not self.requests_per_minute:
+            return 0.0
+        return 60.0 / (self.requests_per_minute * (1.0 - self.margin))
+
+    def token_spacing(self, tokens: int) -> float:
+        """Seconds a request of `tokens` tokens holds the token budget, with the margin."""
+        if not self.tokens_per_minute:
+            return 0.0
+        return 60.0 * tokens / (self.tokens_per_minute * (1.0 - self.margin))
+
     def _reserve(self, tokens: int) -> float:
         now = self._clock()
         start = max(now, self._next_request, self._next_tokens, self._paused_until)
         if self.requests_per_minute:
-            self._next_request = start + 60.0 / self.requests_per_minute
+            self._next_request = start + self.request_spacing()
         if self.tokens_per_minute:
-            self._next_tokens = start + 60.0 * tokens / self.tokens_per_minute
+            self._next_tokens = start + self.token_spacing(tokens)
         return start
 
     async def acquire(self, tokens: int = 0) -> None:

@@ -39,6 +39,14 @@ class CallMeter:
     answers: dict[str, bytes] = field(default_factory=dict)
     unpriced: bool = False
     sources: set[str] = field(default_factory=set)
+    # The prepared call's key and input tokens: its first exchange is not counted again.
+    prepared: tuple[str, int] | None = None
+
+    def known_tokens(self, key: str) -> int | None:
+        """Input tokens of the exchange `key` when it is the prepared request, else None."""
+        if self.prepared is not None and self.prepared[0] == key:
+            return self.prepared[1]
+        return None
 
     @property
     def exchanges(self) -> int:

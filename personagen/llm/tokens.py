@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
 _PIECE = re.compile(r"[^\W_]+|[^\w\s]+|_+")
 CHARS_PER_WORD_TOKEN = 6
@@ -20,9 +21,10 @@ CHARS_PER_PUNCTUATION_TOKEN = 3
 def count_tokens(text: str) -> int:
     """Estimated o200k tokens of `text`."""
     total = 0
-    for piece in _PIECE.findall(text):
+    # Each distinct piece is priced once: a prompt repeats its words and JSON punctuation.
+    for piece, times in Counter(_PIECE.findall(text)).items():
         if piece[0].isalnum():
-            total += max(1, round(len(piece) / CHARS_PER_WORD_TOKEN))
+            total += times * max(1, round(len(piece) / CHARS_PER_WORD_TOKEN))
         else:
-            total += math.ceil(len(piece) / CHARS_PER_PUNCTUATION_TOKEN)
+            total += times * math.ceil(len(piece) / CHARS_PER_PUNCTUATION_TOKEN)
     return total

@@ -186,11 +186,12 @@ class DoorTransport(httpx2.AsyncBaseTransport):
             usage.replayed = 1
             meter.sources.add(f"{cassette.source} cassette")
             return mask_body(json.dumps(cassette.response).encode("utf-8"), self.secret)
-        reserved = self.spending.reserve(
-            self.price, prompt_tokens(normalized), meter.expected_output_tokens
-        )
+        known = meter.known_tokens(key)
+        input_tokens = prompt_tokens(normalized) if known is None else known
+        reserved = self.spending.reserve(self.price, input_tokens, meter.expected_output_tokens)
         try:
-            response = await self._send(request, tokens=estimate_tokens(normalized), usage=usage)
+            tokens = estimate_tokens(normalized, input_tokens)
+            response = await self._send(request, tokens=tokens, usage=usage)
         finally:
             self.spending.release(reserved)
         if response.status_code != 200:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,10 @@ CONTEXT_MARGIN = 0.1
 # Typical answer sizes (tokens), for budgets and dry runs.
 EXTRACTION_OUTPUT_TOKENS = 700
 SYNTHESIS_OUTPUT_TOKENS = 3000
+
+# A slot a request holds while it is in flight: the engine's concurrency semaphore, shared
+# with the copy stage, so the persona stage never has more requests out than `concurrency`.
+Slot = AbstractAsyncContextManager[Any]
 
 
 @dataclass
@@ -150,7 +155,7 @@ def prepare_extraction(
 
 
 async def extract_note(
-    door: Door, icp: ICP, note: Note, citable: CitableNote, run: PersonaRun
+    door: Door, icp: ICP, note: Note, citable: CitableNote, run: PersonaRun, slot: Slot
 ) -> tuple[str | None, list[Insight]]:
     """The role and the insights of one note, each with the exact words it cites."""
     for warning in citable.warnings:
@@ -163,7 +168,7 @@ async def extract_note(
     for part in parts:
         call = prepare_extraction(door, icp, note, citable, part, len(parts))
         run.prompt_versions["extract_insights"] = call.prompt_version
-        answer = await _answer(door, call, run, f"{note.id} (part {part.number})")
+        answer = await _answer(door, call, run, slot, f"{note.id} (part {part.number})")
         if answer is None:
             continue
         role = role or answer.role
@@ -210,6 +215,7 @@ async def _answer(
     door: Door,
     call: PreparedCall,
     run: PersonaRun,
+    slot: Slot,
     what: str,
     relaxed: Sequence[str] = (),
 ) -> Any:
@@ -219,7 +225,8 @@ async def _answer(
     applied afterwards, item by item, where the dropped parts can be listed.
     """
     try:
-        generated = await door.generate(call)
+        async with slot:
+            generated = await door.generate(call)
     except BudgetExceeded as stop:
         run.add(stop.usage)
         raise
@@ -289,12 +296,19 @@ async def synthesize_personas(
     notes: list[Note],
     count: int,
     speakers: SpeakerRoles | None = None,
+    *,
+    slot: Slot | None = None,
 ) -> PersonaRun:
-    """Build `count` grounded personas from the notes."""
+    """Build `count` grounded personas from the notes.
+
+    Each request holds `slot` while in flight (default: a bound of the door's
+    `concurrency` for this call alone), so many notes never mean many requests at once.
+    """
+    slot = slot if slot is not None else asyncio.Semaphore(door.settings.concurrency)
     run = PersonaRun(personas=[])
     citables = [citable_note(note, speakers) for note in notes]
     outcomes = await asyncio.gather(
-        *(extract_note(door, icp, n, c, run) for n, c in zip(notes, citables, strict=True)),
+        *(extract_note(door, icp, n, c, run, slot) for n, c in zip(notes, citables, strict=True)),
         return_exceptions=True,
     )
     for outcome in outcomes:
@@ -318,7 +332,7 @@ async def synthesize_personas(
     run.prompt_versions["synthesize_personas"] = call.prompt_version
     try:
         # Unknown insight ids are dropped claim by claim (and listed on the persona).
-        answer = await _answer(door, call, run, "persona synthesis", (INSIGHT_IDS, COUNT))
+        answer = await _answer(door, call, run, slot, "persona synthesis", (INSIGHT_IDS, COUNT))
     except BudgetExceeded as stop:
         stop.usage = run.usage
         raise

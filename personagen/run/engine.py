@@ -2,7 +2,9 @@
 
 Each job has a content key (what it would send). A job whose key already has a stored
 result is never paid for again, whatever run produced it; exchanges of an unfinished job
-come back from the response cache. Results are written as soon as a job finishes.
+come back from the response cache. Results are written as soon as a job finishes, in a
+worker thread (a file write with its fsync never stalls the requests in flight), one write
+at a time in the order the jobs finished, as a plain sequential write would leave them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -102,6 +105,12 @@ class CampaignEngine:
         self.report = RunReport(self.run_id, door.settings.model, budget_usd=door.spending.limit)
         self.report.warnings += store.warnings
         self._semaphore = asyncio.Semaphore(door.settings.concurrency)
+        self._write_lock = asyncio.Lock()  # FIFO: writes land in the order they were asked
+
+    async def _write(self, write: Callable[[], object]) -> None:
+        """Run a file write off the event loop, after every write asked before it."""
+        async with self._write_lock:
+            await asyncio.to_thread(write)
 
     def _finish(self, outcome: JobOutcome, kind: str, key: str) -> JobOutcome:
         usage = asdict(outcome.usage)
@@ -141,7 +150,12 @@ class CampaignEngine:
             self.store.set_job(self.run_id, job_id, "personas", key, "running", attempt=True)
             try:
                 run = await synthesize_personas(
-                    self.door, segment.icp, segment.notes, segment.count, segment.speakers
+                    self.door,
+                    segment.icp,
+                    segment.notes,
+                    segment.count,
+                    segment.speakers,
+                    slot=self._semaphore,
                 )
             except (GenerationError, BudgetExceeded) as failure:
                 self._finish(self._ended(job_id, failure), "personas", key)
@@ -151,8 +165,7 @@ class CampaignEngine:
             result = {"personas": [p.model_dump(mode="json") for p in personas]}
             self.store.put_result(key, "personas", result, asdict(run.usage))
             self._finish(JobOutcome(job_id, "done", run.usage), "personas", key)
-        for persona in personas:
-            self.folder.write_persona(persona)
+        await self._write(lambda: self.folder.write_personas(personas))
         return personas
 
     async def copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
@@ -173,7 +186,7 @@ class CampaignEngine:
         stored = self.store.get_result(call.key)
         if stored is not None:
             artifact = refresh_from_brief(CopyArtifact.model_validate(stored[0]), brief)
-            self._write_artifact(artifact)
+            await self._write_artifact(artifact)
             self._finish(JobOutcome(job.job_id, "reused"), job.channel, call.key)
             return artifact
         self.store.set_job(self.run_id, job.job_id, job.channel, call.key, "running", attempt=True)
@@ -200,7 +213,7 @@ class CampaignEngine:
         self.store.put_result(
             call.key, job.channel, artifact.model_dump(mode="json"), asdict(usage)
         )
-        self._write_artifact(artifact)
+        await self._write_artifact(artifact)
         self._finish(JobOutcome(job.job_id, "done", usage), job.channel, call.key)
         if dropped:
             self.report.warnings.append(
@@ -213,11 +226,11 @@ class CampaignEngine:
         """Run every copy job (each writes its JSON), then write the decks and exports."""
         results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
         artifacts = [a for a in results if a is not None]
-        self.folder.write_views(artifacts, brief)
+        await self._write(lambda: self.folder.write_views(artifacts, brief))
         return artifacts
 
-    def _write_artifact(self, artifact: CopyArtifact) -> None:
-        self.folder.write_artifact(artifact)
+    async def _write_artifact(self, artifact: CopyArtifact) -> None:
+        await self._write(lambda: self.folder.write_artifact(artifact))
 
 
 def close_run(

@@ -52,14 +52,14 @@ async def _starts(limiter: RateLimiter, clock: FakeClock, n: int, tokens: int = 
 
 async def test_requests_are_spaced_evenly_to_the_rpm() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(requests_per_minute=120, clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter(requests_per_minute=120, clock=clock, sleep=clock.sleep, margin=0.0)
     starts = await _starts(limiter, clock, 5)
     assert starts == pytest.approx([0.0, 0.5, 1.0, 1.5, 2.0])
 
 
 async def test_token_budget_spaces_large_requests() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(tokens_per_minute=6000, clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter(tokens_per_minute=6000, clock=clock, sleep=clock.sleep, margin=0.0)
     starts = await _starts(limiter, clock, 3, tokens=1000)
     assert starts == pytest.approx([0.0, 10.0, 20.0])
 
@@ -72,7 +72,7 @@ async def test_no_limits_means_no_waiting() -> None:
 
 async def test_retry_after_pauses_every_request() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(requests_per_minute=600, clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter(requests_per_minute=600, clock=clock, sleep=clock.sleep, margin=0.0)
     await clock.run(limiter.acquire())
     limiter.pause(3.0)
     starts = await _starts(limiter, clock, 2)
