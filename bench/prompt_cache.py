@@ -179,7 +179,9 @@ def copy_calls(
 
 async def example_personas(request: CampaignRequest, cassettes: Path) -> list[Persona]:
     """The example's personas, from its recorded persona stage (re-keyed in a temp copy)."""
-    settings = request.settings.model_copy(update={"replay_dir": cassettes, "rekey": True})
+    carried = cassettes.parent / "rekeyed"
+    update = {"replay_dir": cassettes, "rekey": True, "record_dir": carried}
+    settings = request.settings.model_copy(update=update)
     segment = request.segments[0]
     async with Door(settings) as door:
         run = await synthesize_personas(

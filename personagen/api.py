@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from personagen.errors import InputError
 from personagen.inputs import load_model, load_notes
 from personagen.inputs.campaign import load_campaign
 from personagen.inputs.settings import resolve_settings
@@ -22,7 +23,14 @@ from personagen.models.brief import Brief
 from personagen.models.icp import ICP
 from personagen.models.note import Note, SpeakerRoles
 from personagen.models.persona import Persona
-from personagen.pipeline.copy import check_brief_for, check_counts, parse_channels
+from personagen.models.stages import StageChoice, stage_channels
+from personagen.pipeline.copy import (
+    check_brief_for,
+    check_counts,
+    check_placeholders,
+    parse_channels,
+    stage_plan,
+)
 from personagen.run.commands import engine_session
 from personagen.run.engine import run_campaign as _run_request
 from personagen.run.outcomes import ProgressHook, RunReport
@@ -30,6 +38,7 @@ from personagen.run.request import (
     SegmentInput,
     campaign_request,
     campaign_settings,
+    check_tracked_urls,
     copy_matrix,
 )
 from personagen.settings import Settings
@@ -66,11 +75,13 @@ async def build_personas_async(
     speakers: SpeakerRoles | None = None,
     settings: Settings | None = None,
     model: Upstream | None = None,
+    update: bool = False,
 ) -> PersonasResult:
     """Grounded personas from an ICP and interview notes (files, folders or Note objects).
 
     `settings` default to the environment and `$PERSONAGEN_HOME/config.yaml`; `model`
-    stands in for the model server (e.g. `personagen.testing.FakeModel()`).
+    stands in for the model server (e.g. `personagen.testing.FakeModel()`). With `update`,
+    the personas already in `output` are refreshed (`personas/CHANGELOG.md`).
     """
     icp_model = icp if isinstance(icp, ICP) else load_model(Path(icp), ICP)
     if isinstance(notes, str | Path):
@@ -83,7 +94,8 @@ async def build_personas_async(
     segment = SegmentInput(icp_model, loaded, count, speakers)
     name = f"personas-{icp_model.id}"
     async with engine_session(settings, _output(output), name, "python", model=model) as engine:
-        personas = await engine.personas(segment)
+        personas = await engine.personas(segment, update=update)
+        await engine.write_refreshes()
     return PersonasResult(personas, engine.report)
 
 
@@ -96,6 +108,7 @@ def build_personas(
     speakers: SpeakerRoles | None = None,
     settings: Settings | None = None,
     model: Upstream | None = None,
+    update: bool = False,
 ) -> PersonasResult:
     """Synchronous `build_personas_async`."""
     return asyncio.run(
@@ -107,6 +120,7 @@ def build_personas(
             speakers=speakers,
             settings=settings,
             model=model,
+            update=update,
         )
     )
 
@@ -118,17 +132,32 @@ async def write_copy_async(
     channels: Sequence[str] | None = None,
     variants: int = 3,
     steps: int = 4,
+    stages: StageChoice | None = None,
     output: PathLike | None = None,
     settings: Settings | None = None,
     model: Upstream | None = None,
 ) -> CopyResult:
-    """E-mail sequences, ads and objection handling for each persona and channel."""
+    """E-mail sequences, ads and objection handling for each persona and channel.
+
+    `stages` writes copy per buyer journey stage: a list of stages (every channel at each)
+    or a mapping of stage to its channels, as in a campaign file.
+    """
     brief_model = brief if isinstance(brief, Brief) else load_model(Path(brief), Brief)
     chosen = parse_channels(",".join(channels) if channels else "all")
     check_counts(variants, steps)
-    check_brief_for(brief_model, chosen, "brief")
-    jobs = copy_matrix([list(personas)], chosen, variants, steps)
+    try:
+        plan = stage_channels(stages, chosen)
+    except ValueError as exc:
+        raise InputError("stages", str(exc)) from None
+    used = [c for c in chosen if not plan or any(c in s for s in plan.values())]
+    check_brief_for(brief_model, used, "brief")
+    check_tracked_urls(brief_model, plan, used, "brief")
+    staged = stage_plan(plan, brief_model)
+    jobs = copy_matrix([list(personas)], chosen, variants, steps, staged)
     settings = settings or resolve_settings({})
+    brief_model = brief_model.in_language(settings.language)  # settings' language wins
+    if settings.replay_dir is None:
+        check_placeholders(brief_model, used, "brief")
     name = f"copy-{brief_model.id}"
     async with engine_session(settings, _output(output), name, "python", model=model) as engine:
         artifacts = await engine.finish_copy(jobs, brief_model)
@@ -142,6 +171,7 @@ def write_copy(
     channels: Sequence[str] | None = None,
     variants: int = 3,
     steps: int = 4,
+    stages: StageChoice | None = None,
     output: PathLike | None = None,
     settings: Settings | None = None,
     model: Upstream | None = None,
@@ -154,6 +184,7 @@ def write_copy(
             channels=channels,
             variants=variants,
             steps=steps,
+            stages=stages,
             output=output,
             settings=settings,
             model=model,

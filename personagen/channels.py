@@ -6,21 +6,22 @@ and CSV export, so a limit changes in one place, the YAML file.
 
 from __future__ import annotations
 
+import difflib
 import functools
-import re
-import unicodedata
-from importlib import resources
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field
 from pydantic.dataclasses import dataclass
 
+from personagen.counting import URL as URL
+from personagen.counting import Counting, CountingRule, counting_note
+from personagen.counting import measure as measure
+from personagen.data import load_data
 from personagen.errors import InputError, PersonagenError
 from personagen.text import FORMULA_CONTROLS, FORMULA_TRIGGERS
 
 REGISTRY_FILE = "channels.yaml"
-URL = re.compile(r"https?://\S+")
 
 ChannelKind = Literal["email", "ad", "sales"]
 # How a channel's draft holds its pieces: e-mails in order, ad variants, or one battlecard.
@@ -84,6 +85,7 @@ class FieldLimit:
     unique: bool = False
     requires: Requirement | None = None
     counts_links_as: int | None = Field(default=None, ge=1)
+    counting: CountingRule = "code_points"
     csv_aliases: tuple[str, ...] = ()
 
     @property
@@ -154,6 +156,17 @@ class Channel:
     reading: tuple[str, ...] = ()
     export: Export | None = None
     schedule_days: tuple[int, ...] = ()
+    counting: Counting | None = None
+
+    def __post_init__(self) -> None:
+        # The channel's counting rule reaches every character field, where `measure`,
+        # validation, lint, the report and CSV counts read it.
+        if self.counting is not None and self.counting.rule != "code_points":
+            rule = self.counting.rule
+            fields = tuple(
+                replace(f, counting=rule) if f.unit == "characters" else f for f in self.fields
+            )
+            object.__setattr__(self, "fields", fields)
 
     @property
     def pieces(self) -> tuple[str, str]:
@@ -253,11 +266,7 @@ def _all() -> dict[str, Channel]:
 @functools.cache
 def _registry() -> dict[str, Channel]:
     """Read and check the registry once per process."""
-    text = resources.files("personagen.data").joinpath(REGISTRY_FILE).read_text("utf-8")
-    try:
-        registry = _Registry(**yaml.safe_load(text))
-    except (ValidationError, TypeError, yaml.YAMLError) as exc:
-        raise InputError(f"personagen/data/{REGISTRY_FILE}", str(exc)) from exc
+    registry = load_data(_Registry, REGISTRY_FILE)
     problems = _consistency_problems(registry.channels)
     if problems:
         raise InputError(f"personagen/data/{REGISTRY_FILE}", "; ".join(problems))
@@ -267,6 +276,13 @@ def _registry() -> dict[str, Channel]:
 def channel_ids(kind: ChannelKind | None = None) -> tuple[str, ...]:
     """Ids of the channels in registry order, optionally only those of one kind."""
     return tuple(c.id for c in _all().values() if kind is None or c.kind == kind)
+
+
+def unknown_channel_hint(name: str, known: tuple[str, ...] | list[str]) -> str:
+    """What to write instead of an unknown channel: the closest id, then every valid one."""
+    close = difflib.get_close_matches(name.lower(), list(known), n=1, cutoff=0.6)
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    return f"{guess}valid channels: {', '.join(known)}"
 
 
 def channels_of_shape(shape: Shape) -> tuple[str, ...]:
@@ -280,22 +296,6 @@ def get_channel(channel_id: str) -> Channel:
         return _all()[channel_id]
     except KeyError:
         raise UnknownChannel(channel_id) from None
-
-
-def measure(text: str, field: FieldLimit) -> int:
-    """Length of `text` as the channel counts it for `field`.
-
-    Characters are Unicode code points after NFC normalisation (as X and Google count
-    them); a field with `counts_links_as` counts each http(s) URL as that many characters
-    (X's t.co rule). Word fields count whitespace-separated words.
-    """
-    text = unicodedata.normalize("NFC", text)
-    if field.unit == "words":
-        return len(text.split())
-    if field.counts_links_as is not None:
-        links = URL.findall(text)
-        return len(URL.sub("", text)) + field.counts_links_as * len(links)
-    return len(text)
 
 
 def _class_char(char: str) -> str:
@@ -385,6 +385,9 @@ def limit_text(channel_id: str, field: str) -> str:
         notes.append(("Each: " + sentence) if limit.items else sentence.capitalize())
     if limit.counts_links_as:
         notes.append(f"Each link counts as {limit.counts_links_as} characters.")
+    weighted = counting_note(limit.counting)
+    if weighted:
+        notes.append(weighted)
     if limit.requires:
         notes.append(f"Only with {limit.requires.field}.")
     return " ".join(notes)

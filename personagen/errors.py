@@ -80,7 +80,8 @@ class ReplayMissError(PersonagenError):
         super().__init__(
             f"{directory}: no cassette answers task '{task}' (request key {key}); "
             "re-record with --record DIR, or carry the old answers over to the changed "
-            "requests with --rekey (cassettes recorded from an OpenAI-compatible server "
+            "requests with --rekey --record NEW_DIR (the replay folder is left as it is; "
+            "cassettes recorded from an OpenAI-compatible server "
             "replay with strict_schema: false in the settings, and those recorded from "
             "Anthropic with --provider anthropic)"
         )

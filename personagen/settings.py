@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from personagen.languages import LanguageTag
+
 Provider = Literal["openai", "compatible", "replay", "anthropic"]
 Mode = Literal["tools", "json", "md_json", "json_schema"]
 PROVIDERS: tuple[Provider, ...] = ("openai", "compatible", "replay", "anthropic")
@@ -95,6 +97,7 @@ ENV_VARS = {
     "requests_per_minute": "PERSONAGEN_REQUESTS_PER_MINUTE",
     "tokens_per_minute": "PERSONAGEN_TOKENS_PER_MINUTE",
     "strict_schema": "PERSONAGEN_STRICT_SCHEMA",
+    "language": "PERSONAGEN_LANGUAGE",
 }
 KEY_VARS = tuple(sorted({s.key_var for s in PROVIDER_SPECS.values() if s.key_var}, reverse=True))
 BASE_URL_VARS = tuple(sorted({s.base_url_var for s in PROVIDER_SPECS.values()}, reverse=True))
@@ -220,10 +223,13 @@ class Settings(BaseModel):
     tokens_per_minute: PerMinute | None = None
     record_dir: Path | None = None
     replay_dir: Path | None = None
-    rekey: bool = False
+    rekey: bool = False  # carry old answers over to changed requests, into record_dir
+    rekey_in_place: bool = False  # ... into replay_dir itself, replacing the old files
     cache: bool = True
     strict_schema: bool | None = None
     prices: Prices = Field(default_factory=dict)
+    # The language personas and copy are written in (BCP 47); None: the brief's, else en.
+    language: LanguageTag | None = None
 
     @field_validator("api_key")
     @classmethod
@@ -264,6 +270,25 @@ class Settings(BaseModel):
     def secret(self) -> str | None:
         """The key to keep out of every output, log and file (None when there is no real key)."""
         return self.api_key if self.api_key and self.api_key != NO_KEY else None
+
+    def cassette_problem(self) -> str | None:
+        """Why the replay/record/rekey settings could damage a cassette folder, if they could."""
+        replay, record, flag = self.replay_dir, self.record_dir, "--rekey"
+        same = replay is not None and record is not None and replay.resolve() == record.resolve()
+        if not (self.rekey or self.rekey_in_place):
+            return f"--record {record} is the --replay folder; use another" if same else None
+        if self.rekey_in_place:
+            flag = "--rekey-in-place"
+        if replay is None:
+            return f"{flag} needs --replay DIR: it carries a cassette folder's answers over"
+        if self.rekey_in_place:
+            return None
+        if record is None:
+            return (
+                f"--rekey never rewrites the --replay folder {replay}; add --record NEW_DIR to "
+                "write the answers (carried over or not) there, or use --rekey-in-place"
+            )
+        return f"--record {record} is the --replay folder; give a new one" if same else None
 
     def provider_problem(self) -> str | None:
         """Why the provider cannot serve these settings (a mode or value it lacks), if it cannot."""

@@ -29,6 +29,7 @@ from personagen.store_file import (
     store_failure,
     tighten,
 )
+from personagen.store_results import ResultsMixin
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -56,6 +57,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     detail TEXT,
     PRIMARY KEY (run_id, job_id)
 );
+CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (job_key);
+CREATE INDEX IF NOT EXISTS jobs_by_job ON jobs (job_id);
 CREATE TABLE IF NOT EXISTS results (
     job_key TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -67,6 +70,12 @@ CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY,
     task TEXT NOT NULL,
     body BLOB NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lineage (
+    slot TEXT PRIMARY KEY,
+    job_key TEXT NOT NULL,
+    persona TEXT NOT NULL,
     created TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS batches (
@@ -99,7 +108,7 @@ class JobRow:
     detail: list[str]
 
 
-class Store:
+class Store(ResultsMixin):
     """Access to the SQLite run store; safe to share between asyncio tasks and threads."""
 
     def __init__(self, path: Path | None = None) -> None:
@@ -165,37 +174,6 @@ class Store:
         except sqlite3.Error as error:
             raise store_failure(self.path, error) from error
 
-    # Response cache (the door's transport uses these two).
-    def get_response(self, key: str) -> bytes | None:
-        """The cached response body for a request key."""
-        rows = self._read("SELECT body FROM responses WHERE key = ?", (key,))
-        return bytes(rows[0]["body"]) if rows else None
-
-    def put_response(self, key: str, task: str, body: bytes) -> None:
-        """Cache a successful response body."""
-        self._write(
-            "INSERT OR REPLACE INTO responses (key, task, body, created) VALUES (?, ?, ?, ?)",
-            (key, task, body, _now()),
-        )
-
-    # Finished results, keyed by the content of the job's inputs.
-    def get_result(self, job_key: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """A finished job's result and usage, if a job with these inputs ever finished."""
-        rows = self._read("SELECT result, usage FROM results WHERE job_key = ?", (job_key,))
-        if not rows:
-            return None
-        return json.loads(rows[0]["result"]), json.loads(rows[0]["usage"])
-
-    def put_result(
-        self, job_key: str, kind: str, result: dict[str, Any], usage: dict[str, Any]
-    ) -> None:
-        """Keep a finished job's result so no later run pays for it again."""
-        self._write(
-            "INSERT OR REPLACE INTO results (job_key, kind, result, usage, created) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (job_key, kind, json.dumps(result), json.dumps(usage), _now()),
-        )
-
     # Runs and jobs.
     def start_run(self, name: str, source: str, model: str) -> str:
         """Record a new run and return its id."""
@@ -251,6 +229,21 @@ class Store:
         totals["output_tokens"] = sum(int(j.usage.get("output_tokens", 0)) for j in jobs)
         totals["cost_usd"] = round(sum(float(j.usage.get("cost_usd", 0.0)) for j in jobs), 6)
         return totals
+
+    def earlier_work(self, run_id: str) -> dict[str, tuple[str | None, bool]]:
+        """Per job of a run: the earliest other run that finished the same inputs (or None),
+        and whether another run of the same name did this job on other inputs."""
+        rows = self._read(
+            "SELECT cur.job_id, (SELECT o.run_id FROM jobs o WHERE o.job_key = cur.job_key "
+            "AND o.state = 'done' AND o.run_id != cur.run_id ORDER BY o.updated LIMIT 1) "
+            "AS origin, "
+            "EXISTS (SELECT 1 FROM jobs o JOIN runs r ON r.id = o.run_id "
+            "WHERE o.job_id = cur.job_id AND o.run_id != cur.run_id AND o.job_key != cur.job_key "
+            "AND o.state IN ('done', 'reused') AND r.name = (SELECT name FROM runs WHERE id = ?)) "
+            "AS redone FROM jobs cur WHERE cur.run_id = ?",
+            (run_id, run_id),
+        )
+        return {str(r["job_id"]): (r["origin"], bool(r["redone"])) for r in rows}
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
         """Mark a run finished with its summary."""

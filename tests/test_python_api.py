@@ -24,7 +24,7 @@ def test_readme_example_runs_as_written(tmp_path: Path, capsys: pytest.CaptureFi
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 5  # three personas, the copy line, the campaign line
     assert printed[3] == "18 copy sets; 18 answers replayed"
-    assert printed[4] == "19 of 19 jobs"
+    assert printed[4] == "22 of 22 jobs"
     assert (tmp_path / "api" / "personas").is_dir() and (
         tmp_path / "api-campaign" / "run.json"
     ).exists()

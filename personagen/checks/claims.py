@@ -50,6 +50,7 @@ class ClaimSources(TypedDict):
     known_customers: list[str]
     own_names: list[str]
     footer_texts: NotRequired[list[str]]
+    language: NotRequired[str | None]
 
 
 @functools.lru_cache(maxsize=64)
@@ -109,6 +110,7 @@ def find_unsupported_claims(
     known_customers: Sequence[str] = (),
     own_names: Sequence[str] = (),
     footer_texts: Sequence[str] = (),
+    language: str | None = None,
 ) -> list[str]:
     """Say which figures and customer names in `text` the brief does not support.
 
@@ -116,16 +118,18 @@ def find_unsupported_claims(
     copy may name; `known_customers` names that must never appear unless allowed (the
     brief's customers_forbidden, competitors); `own_names` the product and sender, which
     are never customers; `footer_texts` the e-mail footer's lines, which back nothing but
-    may be repeated. Returns one message per problem; empty when the text is clean.
+    may be repeated; `language` the copy's language, whose figure words and customer
+    constructions count too (None: English). Returns one message per problem; empty when
+    the text is clean.
     """
     text = _mask_footer(text, footer_texts)
     problems = [
         f"figure '{figure.text}' does not appear in any proof point or the offer; "
         "use only figures from the brief's proof points, or remove it"
-        for figure in unsupported_figures(text, proof_texts)
+        for figure in unsupported_figures(text, proof_texts, language)
     ]
     allowed = ", ".join(allowed_customers) or "none"
-    for name in named_customers(text, own_names):
+    for name in named_customers(text, own_names, language):
         # A forbidden name gets its own, clearer message below.
         if not matches_any(name, allowed_customers) and not matches_any(name, known_customers):
             problems.append(

@@ -7,7 +7,10 @@ such words from being reported as customers.
 
 from __future__ import annotations
 
+import functools
 import re
+
+from personagen.languages import language_data
 
 _WORDS = """
     i we you he she they it our your their my his her its this that these those there here
@@ -74,3 +77,75 @@ ROLES = (
     r"|directors?|managers?|founders?|heads?|execs|executives|operators|customers?|clients?"
     r"|finance|accounting|ops|revops|treasury|payroll|org|department|crew|squad"
 )
+
+# A number just before a capitalised word makes it a counted noun ('4 Tage', '10 Jahre').
+_COUNTED = re.compile(r"\d[ \t\u00a0]*$")
+# Between names of a list, in any language: 'A, B und C', 'A et B', 'A y B'.
+_AND = r"(?:and|or|&|plus|und|oder|sowie|et|ou|y|e|o)"
+
+
+@functools.lru_cache(maxsize=32)
+def _language_patterns(
+    code: str, own_names: tuple[str, ...], name: str
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str]]:
+    """A language's customer patterns: lead-ins, verbs about us, result verbs, and a legal
+    form that ends a company name."""
+    data = language_data(code)
+    assert data is not None
+    words = data.customers
+    article = rf"(?:(?i:{'|'.join(words.articles)})[ \t]+)?" if words.articles else ""
+    listed = (
+        rf"{name}(?:[ \t]*[,/][ \t]*(?:{_AND}[ \t]+)?{article}{name}"
+        rf"|[ \t]+{_AND}[ \t]+{article}{name})*"
+    )
+    own = [re.escape(n) for n in own_names if n.strip()]
+    us = "|".join([*own, *words.us]) or "(?!)"
+
+    def subject(verbs: tuple[str, ...]) -> re.Pattern[str] | None:
+        if not verbs:
+            return None
+        said = "|".join(v.replace("{us}", f"(?:{us})") for v in verbs)
+        adverb = rf"(?:[ \t]+(?i:{'|'.join(words.adverbs)}))?" if words.adverbs else ""
+        return re.compile(
+            rf"(?<![\w&'’.\-])(?P<article>{article})(?P<names>{listed}){adverb}[ \t]+"
+            rf"(?i:{said})(?!\w)"
+        )
+
+    lead = None
+    if words.leads:
+        lead = re.compile(
+            rf"(?<!\w)(?i:{'|'.join(words.leads)})[ \t]*[:,]?[ \t]+{article}(?P<names>{listed})"
+        )
+    legal = "|".join(words.legal_forms) or "(?!)"
+    return lead, subject(words.verbs), subject(words.results), re.compile(rf"[ \t](?i:{legal})$")
+
+
+def language_names(
+    text: str, own_names: tuple[str, ...], language: str | None, name: str
+) -> tuple[list[tuple[int, str]], frozenset[str]]:
+    """Names `text` presents as customers by the constructions of `language`, with where
+    each starts, and the capitalised words of that language that name no company.
+
+    `name` is the customer detector's pattern of a name. A name before a result verb
+    ('Die Rechnungsprüfung spart Zeit') counts only with a legal form ('GmbH') or without an
+    article before it: German capitalises every noun.
+    """
+    data = language_data(language) if language else None
+    if data is None or data.code == "en":
+        return [], frozenset()
+    lead, about_us, results, legal = _language_patterns(data.code, own_names, name)
+    words = data.customers
+    not_names = frozenset(w.casefold() for w in (*words.not_names, *words.articles))
+    single = re.compile(name)
+    found: list[tuple[int, str]] = []
+    for pattern, weak in ((lead, False), (about_us, False), (results, True)):
+        for match in pattern.finditer(text) if pattern is not None else ():
+            article = match.groupdict().get("article")
+            for each in single.finditer(match.group("names")):
+                value, start = each.group(0), match.start("names") + each.start()
+                if weak and article and not legal.search(value):
+                    continue
+                if _COUNTED.search(text, 0, start):
+                    continue  # '4 Tage verkürzt': a counted noun, not a company
+                found.append((start, value))
+    return found, not_names

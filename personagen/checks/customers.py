@@ -19,6 +19,11 @@ Not customers: the product and sender (`own_names`), sentence starts, days, mont
 regions and segments (`personagen.checks.customer_words`), a kind of company ('SaaS
 companies', 'Series B startups'), a capitalised lead-in that is part of a name ('our Help
 Center'), and tools named without such a construction ('Integrates with NetSuite').
+
+Copy in another language is read with the English constructions and with its own
+(`customers` in `data/languages/<code>.yaml`, see `checks.customer_words.language_names`):
+'Kunden wie die Müller GmbH vertrauen uns', 'des clients comme Acme', 'clientes como
+Hooli'.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from personagen.checks.customer_words import (
     NOT_NAMES,
     PLURAL_ROLE,
     ROLES,
+    language_names,
 )
 from personagen.checks.figures import mask_non_figures
 
@@ -195,10 +201,15 @@ def _subjects(text: str, own_names: Sequence[str]) -> list[tuple[int, str]]:
     return found
 
 
-def named_customers(text: str, own_names: Sequence[str] = ()) -> list[str]:
-    """Capitalised names that the text presents as customers, in order of appearance."""
+def named_customers(
+    text: str, own_names: Sequence[str] = (), language: str | None = None
+) -> list[str]:
+    """Capitalised names that the text presents as customers, in order of appearance;
+    also by the constructions of `language` (None: English only)."""
     text = mask_non_figures(text)
     found = _lead_ins(text) + _subjects(text, own_names)
+    extra, not_names = language_names(text, tuple(own_names), language, _NAME)
+    found += extra
     for match in _ROLE_AT.finditer(text):
         found += _listed(text, match.start(1), match.group(1))
     for pattern in (_POSSESSIVE, _NAME_TITLE, _TITLE_NAME):
@@ -207,7 +218,12 @@ def named_customers(text: str, own_names: Sequence[str] = ()) -> list[str]:
     for _, raw in sorted(found):
         name = _clean_name(raw)
         words = name.split()
+        while len(words) > 1 and words[0].casefold() in not_names:
+            words = words[1:]  # 'Auch die Müller GmbH', 'Viele Finanzteams'
+        name = " ".join(words)
         if not words or words[0].casefold() in NOT_NAMES or name.casefold() in NOT_NAMES:
+            continue
+        if name.casefold() in not_names or words[-1].casefold() in not_names:
             continue
         if matches_any(name, own_names) or name in names:
             continue

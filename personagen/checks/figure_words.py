@@ -24,6 +24,7 @@ matter of hours'.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -122,7 +123,7 @@ def _fold_value(raw: str) -> str:
     return str(WORD_VALUES[raw.lower()] if raw.lower() == "hundred" else words_value(raw))
 
 
-class _Rewriter:
+class Rewriter:
     """Replaces spans with right-aligned digits, keeping the text's length and spans apart."""
 
     def __init__(self, text: str) -> None:
@@ -130,22 +131,51 @@ class _Rewriter:
         self.taken: list[tuple[int, int]] = []
         self.starts: dict[int, int] = {}  # where the digits start -> where the words started
 
-    def put(self, start: int, end: int, digits: str) -> None:
-        if len(digits) > end - start or any(s < end and start < e for s, e in self.taken):
+    @property
+    def text(self) -> str:
+        """The text as rewritten so far."""
+        return "".join(self.chars)
+
+    def put(self, start: int, end: int, digits: str, *, absorb: bool = False) -> None:
+        """Write `digits` at the end of `start:end`, blanking the rest of it.
+
+        A span that overlaps one rewritten before is skipped, unless `absorb`: then the
+        earlier spans become part of this one ('vierzig' then 'vierzig Prozent'), and the
+        figure still starts where the first words began.
+        """
+        overlapping = [(s, e) for s, e in self.taken if s < end and start < e]
+        if overlapping and not absorb:
             return
+        start = min([start, *(s for s, _ in overlapping)])
+        end = max([end, *(e for _, e in overlapping)])
+        if len(digits) > end - start:
+            return
+        origin = start
+        for s, e in overlapping:
+            self.taken.remove((s, e))
+            for first in [f for f in self.starts if s <= f < e]:
+                origin = min(origin, self.starts.pop(first))
         first = end - len(digits)
         self.chars[start:end] = [" "] * (first - start) + list(digits)
         self.taken.append((start, end))
-        self.starts[first] = start
+        if digits:  # an empty rewrite only blanks the span
+            self.starts[first] = origin
 
 
-def spell_digits(text: str) -> tuple[str, dict[int, int]]:
+def spell_digits(
+    text: str, language: Callable[[Rewriter], None] | None = None
+) -> tuple[str, dict[int, int]]:
     """`text` with figures in words written as digits (same length), and where each began.
 
     The map goes from the index of the first digit written to the index where the words
-    it replaces began, so a figure can be quoted as the copy wrote it.
+    it replaces began, so a figure can be quoted as the copy wrote it. `language` rewrites
+    another language's figure words first (see `checks.figure_languages`); the English
+    rules then read what it leaves (digits, '%' and English words alike).
     """
-    out = _Rewriter(text)
+    out = Rewriter(text)
+    if language is not None:
+        language(out)
+        text = out.text
     for match in _HALF.finditer(text):
         out.put(match.start(), match.end(), "1/2")
     for match in _FRACTION.finditer(text):
@@ -175,7 +205,7 @@ def spell_digits(text: str) -> tuple[str, dict[int, int]]:
         out.put(match.start(group), match.end(group), "1")
     for match in _NUMBER_WORDS.finditer(text):
         out.put(match.start(), match.end(), str(words_value(match.group())))
-    return "".join(out.chars), out.starts
+    return out.text, out.starts
 
 
 @dataclass(frozen=True)
@@ -191,7 +221,7 @@ class Vague:
 
 
 # Each vague amount's order of magnitude, and the magnitude of the next word up.
-_VAGUE_SCALES = {
+VAGUE_SCALES = {
     "dozen": (12, 100), "hundred": (100, 1000), "thousand": (1000, 10**6),
     "million": (10**6, 10**9), "billion": (10**9, 10**12),
 }  # fmt: skip
@@ -202,7 +232,7 @@ _VAGUE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 # Each vague duration as (base unit, lowest value, value of the next unit up).
-_VAGUE_DURATIONS = {
+VAGUE_DURATIONS = {
     "seconds": ("s", 1, 60), "minutes": ("s", 60, 3600), "hours": ("s", 3600, 86400),
     "days": ("s", 86400, 604800), "weeks": ("s", 604800, 2419200), "months": ("mo", 1, 12),
 }  # fmt: skip
@@ -218,7 +248,7 @@ def vague_amounts(text: str) -> list[Vague]:
     """Amounts and durations stated without a number, in order of appearance."""
     found: list[Vague] = []
     for match in _VAGUE_NUMBER.finditer(text):
-        magnitude, above = _VAGUE_SCALES[(match.group("plural") or match.group("single")).lower()]
+        magnitude, above = VAGUE_SCALES[(match.group("plural") or match.group("single")).lower()]
         if match.group("times"):  # 'tens of thousands': 10,000 to 99,999
             magnitude *= 10 if match.group("times").lower() == "tens" else 100
             above = magnitude * 10
@@ -227,7 +257,7 @@ def vague_amounts(text: str) -> list[Vague]:
         low, high = Decimal(2 * magnitude), Decimal(above - 1)
         found.append(Vague(match.start(), match.end(), "number", "", low, high))
     for match in _VAGUE_DURATION.finditer(text):
-        base, first, above = _VAGUE_DURATIONS[match.group("unit").lower()]
+        base, first, above = VAGUE_DURATIONS[match.group("unit").lower()]
         found.append(
             Vague(
                 match.start("unit"),

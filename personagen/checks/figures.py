@@ -18,6 +18,8 @@ spelling:
 - ranges: '20-30%', '3 to 5 weeks', '$1-2M', 'between 2 and 4 weeks'. A range is supported
   when the same range or both its ends appear in the proofs; a single figure is also
   supported by the end of a proof range ('2 weeks' by 'from 6 weeks to 2 weeks');
+- figures in the words of the copy's language ('40 Prozent', 'quarante pour cent',
+  'la mitad', 'zehnfach'): see `personagen.checks.figure_languages`;
 - figures in words ('a million dollars', 'forty-five percent', 'tenfold', 'in half',
   'in a week'): see `personagen.checks.figure_words`. A number word alone counts from ten
   ('twenty teams'); below ten only with a unit or a magnitude ('two weeks', 'five
@@ -44,6 +46,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from personagen.checks.confusables import plain_text
+from personagen.checks.figure_languages import language_rewriter, language_vague
 from personagen.checks.figure_words import spell_digits, vague_amounts
 
 FigureKey = tuple[str, str, Decimal, Decimal]
@@ -69,7 +72,8 @@ class Figure:
 
 _MAGNITUDES = {
     "k": 10**3, "thousand": 10**3, "m": 10**6, "mm": 10**6, "mn": 10**6, "million": 10**6,
-    "b": 10**9, "bn": 10**9, "billion": 10**9, "trillion": 10**12, "grand": 10**3,
+    "b": 10**9, "bn": 10**9, "billion": 10**9, "trillion": 10**12, "tn": 10**12,
+    "grand": 10**3,
 }  # fmt: skip
 _CURRENCIES = {
     "$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
@@ -82,13 +86,13 @@ _DURATIONS = {
     "minute": ("s", 60), "min": ("s", 60),
     "hour": ("s", 3600), "hr": ("s", 3600), "h": ("s", 3600),
     "day": ("s", 86400), "week": ("s", 604800), "wk": ("s", 604800),
-    "business day": ("bday", 1), "working day": ("bday", 1),
+    "business day": ("bday", 1), "working day": ("bday", 1), "bday": ("bday", 1),
     "month": ("mo", 1), "mo": ("mo", 1), "quarter": ("mo", 3),
     "year": ("mo", 12), "yr": ("mo", 12),
 }  # fmt: skip
 
 _DURATION_UNIT = (
-    r"(?:business|working)\s+days?|seconds?|secs?|minutes?|mins?|hours?|hrs?|h"
+    r"(?:business|working)\s+days?|bdays?|seconds?|secs?|minutes?|mins?|hours?|hrs?|h"
     r"|days?|weeks?|wks?|months?|mos?|quarters?|years?|yrs?"
 )
 _FIGURE = re.compile(
@@ -97,13 +101,13 @@ _FIGURE = re.compile(
     (?P<rank>\#|\bnumber\s+|\bno\.\s?)?  # a rank: '#1', 'number one', 'No. 1'
     (?:(?<=USD)|(?<=EUR)|(?<=GBP)|(?<=no\.)|(?<![\w.,]))
     (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)
-    (?:(?P<mag>mm|mn|bn|[kmb])(?![a-z0-9])|\s(?P<magword>thousand|million|billion|trillion|grand)\b)?
+    (?:(?P<mag>mm|mn|bn|tn|[kmb])(?![a-z0-9])|\s(?P<magword>thousand|million|billion|trillion|grand)\b)?
     \+?
     (?:
         \s?(?P<pct>%|percent\b|per\s?cent\b|pct\b|pc\b)
       | (?P<mult>\s?(?:x(?![a-z0-9])|×)|(?:\s+|-)times\b)
       | (?:\s|-)?(?P<dur>{_DURATION_UNIT})\b
-      | \s?(?P<cursuf>usd|eur|gbp|dollars?|euros?|pounds?)\b
+      | \s?(?:(?P<cursuf>usd|eur|gbp|dollars?|euros?|pounds?)\b|(?P<cursym>[€$£]))
     )?
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -154,8 +158,9 @@ def _atoms(text: str, words: dict[int, int]) -> list[_Atom]:
         kind: str | None = None
         unit = ""
         currency = None
-        if match.group("cur") or match.group("cursuf"):
-            currency = _CURRENCIES[(match.group("cur") or match.group("cursuf")).strip().lower()]
+        written_currency = match.group("cur") or match.group("cursuf") or match.group("cursym")
+        if written_currency:
+            currency = _CURRENCIES[written_currency.strip().lower()]
         if match.group("pct"):
             kind = "percent"
         elif match.group("mult"):
@@ -246,10 +251,11 @@ def mask_non_figures(text: str) -> str:
     return mask_non_claims(plain_text(text))
 
 
-def extract_figures(text: str) -> list[Figure]:
-    """Every figure stated in `text`, ranges joined, in order of appearance."""
+def extract_figures(text: str, language: str | None = None) -> list[Figure]:
+    """Every figure stated in `text`, ranges joined, in order of appearance; figures in
+    the words of `language` too (`checks.figure_languages`)."""
     written = mask_non_figures(text)
-    text, words = spell_digits(written)
+    text, words = spell_digits(written, language_rewriter(language))
     found: list[tuple[int, Figure]] = []
     for match in _RATIO.finditer(text):
         part, whole = int(match.group(1)), int(match.group(3))
@@ -266,7 +272,7 @@ def extract_figures(text: str) -> list[Figure]:
         start, end = ends[0].start, ends[-1].end
         found.append((start, _figure(written[start:end], ends)))
         i += len(ends)
-    for vague in vague_amounts(text):
+    for vague in vague_amounts(text) + language_vague(text, language):
         figure = Figure(
             " ".join(written[vague.start : vague.end].split()),
             vague.kind,
@@ -288,14 +294,19 @@ class _Support:
 
 
 @functools.lru_cache(maxsize=64)
-def _support(proof_texts: tuple[str, ...]) -> _Support:
-    """What the proof texts state, indexed for the ways a figure can be backed."""
+def _support(proof_texts: tuple[str, ...], language: str | None = None) -> _Support:
+    """What the proof texts state, indexed for the ways a figure can be backed.
+
+    Proofs are read in English and in `language`: a brief's proof points are often
+    written in English while the copy is not.
+    """
     keys: set[FigureKey] = set()
     ends: set[tuple[str, str, Decimal]] = set()
     numbers: set[Decimal] = set()
     approximate: set[FigureKey] = set()
-    for proof in proof_texts:
-        for figure in extract_figures(proof):
+    readings = [None] if language_rewriter(language) is None else [None, language]
+    for proof, reading in ((p, r) for p in proof_texts for r in readings):
+        for figure in extract_figures(proof, reading):
             if figure.approximate:
                 approximate.add(figure.key)  # backs the same words, never a number
                 continue
@@ -336,11 +347,13 @@ def _supported(figure: Figure, support: _Support) -> bool:
     return False
 
 
-def unsupported_figures(text: str, proof_texts: Sequence[str]) -> list[Figure]:
-    """Figures in `text` that no proof text states."""
-    support = _support(tuple(proof_texts))
+def unsupported_figures(
+    text: str, proof_texts: Sequence[str], language: str | None = None
+) -> list[Figure]:
+    """Figures in `text` (written in `language`, None: English) that no proof text states."""
+    support = _support(tuple(proof_texts), language)
     missing: list[Figure] = []
-    for figure in extract_figures(text):
+    for figure in extract_figures(text, language):
         if not _supported(figure, support) and figure.key not in {f.key for f in missing}:
             missing.append(figure)
     return missing

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from personagen.channels import URL, Channel, FieldLimit, get_channel, measure
 from personagen.checks.findings import Finding
+from personagen.counting import counting_note
 
 
 def _amount(n: int, unit: str) -> str:
@@ -34,6 +35,9 @@ def _length_findings(
     size = _amount(n, limit.unit)
     if limit.counts_links_as is not None and URL.search(text):
         size += f" (each link counts as {limit.counts_links_as})"
+    weighted = counting_note(limit.counting)
+    if weighted and limit.unit == "characters" and n > len(text):
+        size += f" ({weighted[0].lower()}{weighted[1:].rstrip('.')})"
     path = _path(prefix, limit.name, index)
     findings: list[Finding] = []
     if limit.hard_max is not None and n > limit.hard_max:

@@ -64,7 +64,7 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def register() -> None:
     """Import command modules so they attach to `app` (kept light: no model client)."""
-    from personagen.cli import copy, lint, personas, report, run, schema, show  # noqa: F401
+    from personagen.cli import copy, init, lint, personas, report, run, schema, show  # noqa: F401
 
 
 register()

@@ -9,6 +9,7 @@ import typer
 
 from personagen.cli import options
 from personagen.cli.app import app, user_errors
+from personagen.cli.progress import job_progress
 from personagen.cli.terminal import echo
 
 
@@ -23,6 +24,13 @@ def copy_command(
     ] = "all",
     variants: Annotated[int, typer.Option(help="Ad variants per persona and channel.")] = 3,
     steps: Annotated[int, typer.Option(help="Emails in each sequence.")] = 4,
+    stages: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated journey stages, each with every channel: "
+            "awareness,consideration,decision,onboarding,retention,expansion."
+        ),
+    ] = None,
     model: options.Model = None,
     provider: options.Provider = None,
     base_url: options.BaseUrl = None,
@@ -30,8 +38,10 @@ def copy_command(
     replay: options.Replay = None,
     record: options.Record = None,
     rekey: options.Rekey = False,
+    rekey_in_place: options.RekeyInPlace = False,
     config: options.Config = None,
     concurrency: options.Concurrency = None,
+    language: options.Language = None,
 ) -> None:
     """Write per-persona email sequences, platform-valid ads and objection handling.
 
@@ -42,14 +52,24 @@ def copy_command(
 
     from personagen.inputs import load_model
     from personagen.inputs.settings import resolve_settings
+    from personagen.languages import lint_fallback
     from personagen.models.brief import Brief
-    from personagen.pipeline.copy import CopyJob, check_brief_for, check_counts, parse_channels
+    from personagen.pipeline.copy import (
+        check_brief_for,
+        check_counts,
+        check_placeholders,
+        parse_channels,
+        stage_plan,
+    )
     from personagen.run.commands import load_personas, run_copy
+    from personagen.run.request import check_tracked_urls, cli_stages, copy_matrix
 
     chosen = parse_channels(channels)
+    by_stage = cli_stages(stages, chosen)
     check_counts(variants, steps)
     brief_model = load_model(brief, Brief)
     check_brief_for(brief_model, chosen, str(brief))
+    check_tracked_urls(brief_model, by_stage, chosen, str(brief))
     loaded = load_personas(personas)
     settings = resolve_settings(
         options.settings_overrides(
@@ -60,12 +80,22 @@ def copy_command(
             replay=replay,
             record=record,
             rekey=rekey,
+            rekey_in_place=rekey_in_place,
             concurrency=concurrency,
+            language=language,
         ),
         config,
     )
-    jobs = [CopyJob(p, channel, variants, steps) for p in loaded for channel in chosen]
-    result = asyncio.run(run_copy(settings, brief_model, jobs, output, str(brief)))
+    brief_model = brief_model.in_language(settings.language)
+    fallback = lint_fallback(brief_model.language)
+    if fallback is not None:
+        echo(f"warning: {fallback}", err=True)
+    if settings.replay_dir is None:
+        check_placeholders(brief_model, chosen, str(brief))
+    options.announce_rekey(settings)
+    jobs = copy_matrix([loaded], chosen, variants, steps, stage_plan(by_stage, brief_model))
+    with job_progress(len(jobs)) as progress:
+        result = asyncio.run(run_copy(settings, brief_model, jobs, output, str(brief), progress))
     for warning in result.warnings:
         echo(f"warning: {warning}", err=True)
     echo(result.summary)

@@ -57,6 +57,14 @@ def lint(
             "0 lists all; json always lists all.",
         ),
     ] = MAX_PER_RULE,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="Read the copy as this language (BCP 47: en, de, de-AT, fr, es, ...): its "
+            "reading-grade formula, figure words, customer phrasing and AI-sounding phrases. "
+            "Default: the language each copy JSON records, else the brief's, else en."
+        ),
+    ] = None,
 ) -> None:
     """Check copy against channel limits, the brief's claims and voice, tokens and duplicates.
 
@@ -71,8 +79,17 @@ def lint(
     from personagen.lint import lint_paths
     from personagen.models.brief import Brief
 
+    tag = None
+    if language is not None:
+        from personagen.errors import InputError
+        from personagen.languages import standard_tag
+
+        try:
+            tag = standard_tag(language)
+        except ValueError as exc:
+            raise InputError("--language", str(exc)) from None
     brief_model = load_model(brief, Brief, what="brief") if brief is not None else None
-    result = lint_paths(paths, brief_model)
+    result = lint_paths(paths, brief_model, tag)
     if output_format is Format.JSON:
         typer.echo(_json_safe(json.dumps(result.as_json(), indent=2, ensure_ascii=False)))
     else:

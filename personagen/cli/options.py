@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from personagen.cli.terminal import echo
 from personagen.errors import InputError
+
+if TYPE_CHECKING:
+    from personagen.settings import Settings
 
 Model = Annotated[str | None, typer.Option(help="Model name (env PERSONAGEN_MODEL).")]
 Provider = Annotated[
@@ -32,7 +36,17 @@ Replay = Annotated[Path | None, typer.Option(help="Answer from the cassettes in 
 Record = Annotated[Path | None, typer.Option(help="Save every exchange as a cassette in DIR.")]
 Rekey = Annotated[
     bool,
-    typer.Option(help="With --replay: carry old answers over to changed requests."),
+    typer.Option(
+        help="With --replay and --record NEW_DIR: carry old answers over to changed requests "
+        "and write every answer used to NEW_DIR; the --replay folder is never changed."
+    ),
+]
+RekeyInPlace = Annotated[
+    bool,
+    typer.Option(
+        help="Like --rekey, but rewrite the --replay folder itself: carried-over answers "
+        "replace their old cassettes there."
+    ),
 ]
 Config = Annotated[
     Path | None,
@@ -49,6 +63,14 @@ Concurrency = Annotated[
     int | None, typer.Option(help="Model calls in flight at once (env PERSONAGEN_CONCURRENCY).")
 ]
 Output = Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+Language = Annotated[
+    str | None,
+    typer.Option(
+        help="Language of personas and copy, a BCP 47 tag: en, en-GB, de, de-AT, fr, es, ... "
+        "(env PERSONAGEN_LANGUAGE; wins over the campaign's and the brief's language:). Lint "
+        "has rules for en, de, fr and es; other languages get its language-neutral checks."
+    ),
+]
 
 
 def settings_overrides(**flags: Any) -> dict[str, Any]:
@@ -60,6 +82,16 @@ def settings_overrides(**flags: Any) -> dict[str, Any]:
     given = {k: v for k, v in flags.items() if v is not None and v is not False}
     overrides = {renamed.get(k, k): v for k, v in given.items()}
     return overrides
+
+
+def announce_rekey(settings: Settings) -> None:
+    """Say before a run that it will rewrite the replay folder (`--rekey-in-place`)."""
+    if settings.rekey_in_place and settings.replay_dir is not None:
+        echo(
+            f"--rekey-in-place: answers carried over to changed requests will replace their "
+            f"old cassettes in {settings.replay_dir}",
+            err=True,
+        )
 
 
 def checked_budget(budget: float | None) -> float | None:

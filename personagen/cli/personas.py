@@ -9,6 +9,7 @@ import typer
 
 from personagen.cli import options
 from personagen.cli.app import app, user_errors
+from personagen.cli.progress import job_progress
 from personagen.cli.terminal import echo
 
 # Commands that read notes: a linked note is read (and sent to the model) unless refused.
@@ -27,8 +28,23 @@ FollowSymlinks = Annotated[
 def personas(
     icp: Annotated[Path, typer.Option(help="ICP definition (YAML or JSON).")],
     notes: Annotated[list[Path], typer.Option(help="Notes folder or files (.md .txt .vtt .srt).")],
-    output: options.Output,
-    count: Annotated[int, typer.Option(min=1, max=12, help="How many personas.")] = 3,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Output folder (not needed with --update)."),
+    ] = None,
+    update: Annotated[
+        Path | None,
+        typer.Option(
+            help="Refresh the personas of this earlier output folder with the notes (old and "
+            "new): ids stay, personas/CHANGELOG.md says what changed.",
+        ),
+    ] = None,
+    count: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=12, help="How many personas (default 3; with --update, as many as before)."
+        ),
+    ] = None,
     model: options.Model = None,
     provider: options.Provider = None,
     base_url: options.BaseUrl = None,
@@ -36,9 +52,11 @@ def personas(
     replay: options.Replay = None,
     record: options.Record = None,
     rekey: options.Rekey = False,
+    rekey_in_place: options.RekeyInPlace = False,
     config: options.Config = None,
     context_tokens: options.ContextTokens = None,
     concurrency: options.Concurrency = None,
+    language: options.Language = None,
     redact: Annotated[
         bool | None,
         typer.Option(
@@ -59,6 +77,8 @@ def personas(
     """Synthesize buyer personas whose every claim quotes a note verbatim.
 
     Example: personagen personas --icp icp.yaml --notes notes/ --count 3 -o out/
+
+    Refresh: personagen personas --icp icp.yaml --notes notes/ --update out/
     """
     import asyncio
 
@@ -66,10 +86,17 @@ def personas(
     from personagen.inputs import load_model, load_notes
     from personagen.inputs.settings import resolve_settings
     from personagen.models.icp import ICP
-    from personagen.run.commands import run_personas
+    from personagen.run.commands import personas_to_update, run_personas
     from personagen.run.request import SegmentInput
 
+    if update is not None and output is not None and output.resolve() != update.resolve():
+        raise InputError("--output", "--update writes to the folder it updates; drop --output")
+    folder = update if update is not None else output
+    if folder is None:
+        raise InputError("--output", "missing: give -o OUT (or --update OUT to refresh it)")
     icp_model = load_model(icp, ICP)
+    if update is not None and count is None:
+        count = len(personas_to_update(update, icp_model.id))
     loaded = load_notes(
         notes, follow_symlinks=follow_symlinks, warn=lambda line: echo(f"warning: {line}", err=True)
     )
@@ -91,13 +118,21 @@ def personas(
             replay=replay,
             record=record,
             rekey=rekey,
+            rekey_in_place=rekey_in_place,
             context_tokens=context_tokens,
             concurrency=concurrency,
+            language=language,
         ),
         config,
     )
-    segment = SegmentInput(icp_model, loaded, count)
-    result = asyncio.run(run_personas(settings, segment, output, str(icp)))
+    options.announce_rekey(settings)
+    segment = SegmentInput(icp_model, loaded, count or 3)
+    with job_progress(1) as progress:
+        result = asyncio.run(
+            run_personas(
+                settings, segment, folder, str(icp), update=update is not None, progress=progress
+            )
+        )
     for warning in result.warnings:
         echo(f"warning: {warning}", err=True)
     echo(result.summary)

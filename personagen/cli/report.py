@@ -22,10 +22,14 @@ def report(
         Path | None,
         typer.Option(help="Campaign brief: lints claims, banned phrases, grade and footers."),
     ] = None,
+    rank: Annotated[
+        bool,
+        typer.Option(help="Show ad variants best message-persona fit first (numbers kept)."),
+    ] = False,
 ) -> None:
     """Write an offline HTML report: persona cards with evidence, ad and email previews.
 
-    Example: personagen report out/ -o report.html --brief brief.yaml
+    Example: personagen report out/ -o report.html --brief brief.yaml --rank
     """
     from personagen.export.report import write_report
     from personagen.inputs import load_model
@@ -35,7 +39,7 @@ def report(
     from personagen.export.outputs import OutputFolder
 
     dest = output if output is not None else OutputFolder(out).report_html
-    summary = write_report(out, dest, brief_model)
+    summary = write_report(out, dest, brief_model, rank)
     typer.echo(
         f"wrote {dest}: {summary.personas} personas, {summary.artifacts} copy sets, "
         f"{summary.errors} lint errors, {summary.warnings} warnings"

@@ -10,27 +10,34 @@ import typer
 from personagen.cli import options
 from personagen.cli.app import app, user_errors
 from personagen.cli.personas import FollowSymlinks
+from personagen.cli.progress import job_progress
+from personagen.cli.runs_diff import runs_diff
 from personagen.cli.terminal import echo, plain
 
 if TYPE_CHECKING:
     from personagen.models.run_summary import RunSummary
-    from personagen.run.outcomes import JobOutcome, RunReport
+    from personagen.run.outcomes import RunReport
     from personagen.store import Store
 
 
 def _summary(report: RunReport) -> str:
     from personagen.run.commands import usage_line
+    from personagen.run.outcomes import jobs_line
 
-    data = report.to_json()
-    lines = [
-        f"run {data['run_id']}: {data['jobs']} jobs, {data['done']} done, {data['reused']} reused, "
-        f"{data['failed']} failed, {data['skipped']} skipped (budget) in "
-        f"{data['wall_seconds']:.1f}s",
-        usage_line(report.usage, report.model),
+    summary = report.summary()
+    lines = [f"run {summary.run_id} ({summary.wall_seconds:.1f}s): {jobs_line(summary)}"]
+    lines += report.notes
+    if summary.reused < summary.jobs:  # something was called for (or failed)
+        lines.append(usage_line(report.usage, report.model))
+    lines += [f"  failed {job}: {cause}" for job, cause in summary.failures.items()]
+    budget = [j for j, why in summary.skipped_reasons.items() if why.startswith("budget reached")]
+    if budget:
+        lines.append(f"  left undone by the budget: {', '.join(budget)}")
+    lines += [
+        f"  skipped {job}: {why}"
+        for job, why in summary.skipped_reasons.items()
+        if job not in budget and why
     ]
-    lines += [f"  failed {job}: {cause}" for job, cause in data["failures"].items()]
-    if data["skipped_jobs"]:
-        lines.append(f"  left undone by the budget: {', '.join(data['skipped_jobs'])}")
     return "\n".join(lines)
 
 
@@ -58,8 +65,10 @@ def run(
     replay: options.Replay = None,
     record: options.Record = None,
     rekey: options.Rekey = False,
+    rekey_in_place: options.RekeyInPlace = False,
     config: options.Config = None,
     concurrency: options.Concurrency = None,
+    language: options.Language = None,
     follow_symlinks: FollowSymlinks = True,
 ) -> None:
     """Run a campaign: personas, then every copy job; resumable and never paid twice.
@@ -86,9 +95,12 @@ def run(
         replay=replay,
         record=record,
         rekey=rekey,
+        rekey_in_place=rekey_in_place,
         concurrency=concurrency,
+        language=language,
     )
     settings = campaign_settings(loaded, flags, config, require_key=not dry_run)
+    options.announce_rekey(settings)
     request = campaign_request(
         loaded,
         settings,
@@ -96,6 +108,7 @@ def run(
         budget_usd=options.checked_budget(budget),
         redact=redact,
         say=lambda line: echo(line, err=True),
+        dry_run=dry_run,
     )
     if dry_run:
         from personagen.run.plan import plan_campaign
@@ -117,9 +130,9 @@ def run(
         runner = run_campaign
     segments, channels = request.segments, request.channels
     expected_jobs = len(segments) + sum(s.count for s in segments) * len(channels)
-    with _Progress(expected_jobs) as progress:
+    with job_progress(expected_jobs) as progress:
         try:
-            report = asyncio.run(runner(request, progress=progress.advance))
+            report = asyncio.run(runner(request, progress=progress))
         except KeyboardInterrupt:
             _mark_interrupted()
             raise
@@ -146,62 +159,11 @@ def _mark_interrupted() -> None:
         pass
 
 
-class _Progress:
-    """A rich progress bar on stderr: jobs done/failed, tokens and cost."""
-
-    def __init__(self, expected_jobs: int) -> None:
-        self.expected_jobs = expected_jobs
-
-    def __enter__(self) -> _Progress:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        console = Console(stderr=True)
-        self._progress = Progress(
-            SpinnerColumn(),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        )
-        self._progress.__enter__()
-        self._task = self._progress.add_task("starting", total=self.expected_jobs)
-        self.done = self.failed = self.tokens = 0
-        self.cost = 0.0
-        return self
-
-    def advance(self, outcome: JobOutcome) -> None:
-        """Count one finished job."""
-        self.failed += outcome.state == "failed"
-        self.done += outcome.state in ("done", "reused")
-        self.tokens += outcome.usage.input_tokens + outcome.usage.output_tokens
-        self.cost += outcome.usage.cost_usd
-        finished = outcome.state in ("done", "reused", "failed", "skipped")
-        self._progress.update(
-            self._task,
-            advance=1 if finished else 0,
-            description=f"{self.done} done, {self.failed} failed, {self.tokens:,} tokens, "
-            f"${self.cost:.4f}; last: {outcome.job_id}",
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        self._progress.__exit__(None, None, None)
-
-
 runs_app = typer.Typer(
     help="Runs in the run store.\n\nExample: personagen runs", no_args_is_help=False
 )
 app.add_typer(runs_app, name="runs")
+runs_app.command("diff")(runs_diff)
 
 _STATUS_STYLES = {"done": "green", "failed": "red", "interrupted": "yellow", "running": "cyan"}
 
@@ -304,6 +266,7 @@ def runs_show(
     """
     from personagen.errors import InputError
     from personagen.run.commands import cached_input
+    from personagen.run.outcomes import jobs_line
     from personagen.store import open_store
 
     with open_store() as store:
@@ -318,9 +281,8 @@ def runs_show(
         f"run {found['id']} ({status}), {found['name']}, model {found['model']}, "
         f"started {_when(str(found['started']))}"
     )
-    counts = ", ".join(f"{getattr(totals, k)} {k}" for k in ("done", "reused", "failed", "skipped"))
     typer.echo(
-        f"{totals.jobs} jobs ({counts}); "
+        f"{jobs_line(totals)}; "
         f"{totals.input_tokens or 0:,} input{cached_input(totals.cached_tokens)} + "
         f"{totals.output_tokens or 0:,} "
         f"output tokens; cost {_money(totals.cost_usd or 0.0)}"

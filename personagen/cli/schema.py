@@ -1,10 +1,10 @@
-"""`personagen schema`: print the JSON Schema of a public model."""
+"""`personagen schema`: print the JSON Schema of a public model, or a commented YAML skeleton."""
 
 from __future__ import annotations
 
 import importlib
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -31,10 +31,18 @@ PUBLIC_MODELS = {
 @user_errors
 def schema(
     model: Annotated[str, typer.Argument(help=f"One of: {', '.join(PUBLIC_MODELS)}.")],
+    format: Annotated[
+        Literal["json", "yaml"],
+        typer.Option(
+            "--format",
+            help="json: the JSON Schema; yaml: a commented skeleton to fill in (every field "
+            "with what it is and whether it is required).",
+        ),
+    ] = "json",
 ) -> None:
-    """Print the JSON Schema of a model.
+    """Print the JSON Schema of a model, or (--format yaml) a commented YAML skeleton.
 
-    Example: personagen schema persona
+    Example: personagen schema icp --format yaml > icp.yaml
     """
     target = PUBLIC_MODELS.get(model.lower())
     if target is None:
@@ -45,4 +53,10 @@ def schema(
 
     module_name, class_name = target.split(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    typer.echo(json.dumps(public_schema(cls), indent=2))
+    if format == "yaml":
+        from personagen.cli.schema_yaml import yaml_skeleton
+
+        # The model's own schema: public_schema is the strict contract, every field required.
+        typer.echo(yaml_skeleton(cls.model_json_schema()), nl=False)
+    else:
+        typer.echo(json.dumps(public_schema(cls), indent=2))

@@ -35,8 +35,8 @@ def show(
     file: Annotated[
         Path,
         typer.Argument(
-            help="A persona file (personas/<id>.json) or a copy artifact "
-            "(copy/<persona>/<channel>.json).",
+            help="A persona file (personas/<id>.json, or its card personas/<id>.md) or a "
+            "copy artifact (copy/<persona>/<channel>.json).",
             show_default=False,
         ),
     ],
@@ -51,12 +51,40 @@ def show(
     from personagen.models.artifacts import CopyArtifact
     from personagen.models.persona import Persona
 
+    file = data_file(file)
     kind = detect_kind(file)
     console = Console(highlight=False, emoji=False)
     if kind == "persona":
         render_persona(console, load_model(file, Persona, what="persona"))
     else:
         render_copy(console, load_model(file, CopyArtifact, what="copy artifact"), str(file))
+
+
+def data_file(path: Path) -> Path:
+    """The JSON to show for `path`: a Markdown persona card is shown from the .json beside it.
+
+    A copy deck (copy/<persona>.md) gathers several artifacts, so the error names one of
+    them; any other Markdown file names the .json it would need.
+    """
+    from personagen.errors import InputError
+
+    if path.suffix.lower() != ".md":
+        return path
+    beside = path.with_suffix(".json")
+    if beside.is_file():
+        return beside
+    folder = path.with_suffix("")
+    artifacts = sorted(folder.rglob("*.json")) if folder.is_dir() else []
+    if artifacts:
+        raise InputError(
+            str(path),
+            f"is a copy deck written for reading; show one of its {len(artifacts)} artifacts, "
+            f"e.g. personagen show {artifacts[0]}",
+        )
+    raise InputError(
+        str(path),
+        f"is Markdown written for reading; pass the .json beside it ({beside}, not found)",
+    )
 
 
 def detect_kind(path: Path) -> Kind:
@@ -166,14 +194,12 @@ def render_copy(console: Console, artifact: CopyArtifact, source: str = "") -> N
     from rich.panel import Panel
     from rich.text import Text
 
-    from personagen.channels import get_channel
-    from personagen.export.copy_deck import channel_title, parse_draft
+    from personagen.export.copy_deck import copy_title, parse_draft
     from personagen.models.copy import BattlecardDraft, EmailSequenceDraft
 
     draft = parse_draft(artifact, source)
-    channel = get_channel(artifact.channel)
     header = Text()
-    header.append(f"{terminal_safe(channel_title(channel.id))}\n", style="bold")
+    header.append(f"{terminal_safe(copy_title(artifact))}\n", style="bold")
     header.append(
         terminal_safe(
             f"persona {artifact.persona_id} · brief {artifact.brief_id} · "
@@ -183,6 +209,8 @@ def render_copy(console: Console, artifact: CopyArtifact, source: str = "") -> N
     )
     if artifact.final_url:
         header.append(f"\nFinal URL: {terminal_safe(artifact.final_url)}")
+    for number, url in enumerate(artifact.tracked_urls or [], start=1):
+        header.append(f"\nTracked link {number}: {terminal_safe(url)}")
     title = plain(f"{artifact.persona_name}, {artifact.persona_title}", "bold")
     console.print(Panel(header, title=title, title_align="left"))
     tables: list[RenderableType]

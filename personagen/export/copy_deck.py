@@ -5,7 +5,8 @@ X, objection handling); text from notes and the model is escaped (`export.markdo
 HTML and Markdown in it are shown, never rendered. Each text field shows its length as
 the platform counts it, against the registry's hard limit and, where there is one, the
 recommended length, e.g. "Headline 2 (27/30)" or "Introductory text (142/600, aim ≤150)".
-Every piece names the persona items it addresses and carries its warnings.
+Every piece names the persona items it addresses and carries its warnings; each channel
+ends with its message–persona fit, pieces ranked by fit (`export.fit`).
 
 `count` and `parse_draft` are shared with the CSV export and `personagen show`.
 """
@@ -13,7 +14,7 @@ Every piece names the persona items it addresses and carries its warnings.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,12 +33,15 @@ from personagen.models.copy import (
     EmailSequenceDraft,
     ObjectionHandling,
 )
+from personagen.models.stages import stage_rank, stage_title
+from personagen.models.utm import url_findings
 from personagen.text import MAX_NAME
 
 # Display labels where the registry's label reads badly as a heading.
 FIELD_LABELS = {"path1": "Path 1", "path2": "Path 2", "text": "Post"}
 # A persona id is also a file name: the Persona model's own pattern keeps it one.
 _SAFE_ID = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{MAX_NAME - 1}}}")
+FitLines = Callable[[CopyArtifact], list[str]]  # a copy set's fit block (`export.fit`)
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ def field_label(channel_id: str, field: str) -> str:
 
 def parse_draft(artifact: CopyArtifact, source: str = "") -> BaseModel:
     """The artifact's draft as its channel's model; InputError (one line) if it is not valid."""
-    where = source or f"copy/{artifact.persona_id}/{artifact.channel}"
+    where = source or artifact_name(artifact)
     model = DRAFT_MODELS.get(artifact.channel)
     if model is None:
         known = ", ".join(DRAFT_MODELS)
@@ -119,6 +123,23 @@ def parse_draft(artifact: CopyArtifact, source: str = "") -> BaseModel:
             where, f"unknown copy channel '{artifact.channel}'; expected one of: {known}"
         )
     return validate_mapping(artifact.draft, model, f"{where}: draft")
+
+
+def artifact_name(artifact: CopyArtifact) -> str:
+    """'copy/<persona>/<channel>', or 'copy/<persona>/<stage>/<channel>' for a stage's copy."""
+    stage = f"{artifact.stage}/" if artifact.stage else ""
+    return f"copy/{artifact.persona_id}/{stage}{artifact.channel}"
+
+
+def copy_order(artifact: CopyArtifact) -> tuple[int, int]:
+    """Sort key of a persona's copy: journey stage (none first), then registry channel order."""
+    return stage_rank(artifact.stage), channel_rank(artifact.channel)
+
+
+def copy_title(artifact: CopyArtifact) -> str:
+    """A copy set's heading: 'LinkedIn ads', or 'Awareness: LinkedIn ads' for a stage's."""
+    title = channel_title(artifact.channel)
+    return f"{stage_title(artifact.stage)}: {title}" if artifact.stage else title
 
 
 def channel_title(channel_id: str) -> str:
@@ -141,16 +162,16 @@ def piece_warnings(warnings: Sequence[Finding], prefix: str) -> list[Finding]:
 
 
 def by_persona(artifacts: Iterable[CopyArtifact]) -> dict[str, list[CopyArtifact]]:
-    """Artifacts grouped by persona (first-seen order), each group in channel order."""
+    """Artifacts grouped by persona (first-seen order), each group in stage then channel order."""
     groups: dict[str, list[CopyArtifact]] = {}
     for artifact in artifacts:
         groups.setdefault(artifact.persona_id, []).append(artifact)
-    return {
-        pid: sorted(group, key=lambda a: channel_rank(a.channel)) for pid, group in groups.items()
-    }
+    return {pid: sorted(group, key=copy_order) for pid, group in groups.items()}
 
 
-def write_decks(folder: Path, artifacts: list[CopyArtifact]) -> list[Path]:
+def write_decks(
+    folder: Path, artifacts: list[CopyArtifact], fit: FitLines | None = None
+) -> list[Path]:
     """Write `folder/<persona_id>.md` for every persona with copy; return the paths written."""
     written: list[Path] = []
     for persona_id, group in by_persona(artifacts).items():
@@ -161,30 +182,32 @@ def write_decks(folder: Path, artifacts: list[CopyArtifact]) -> list[Path]:
                 "(it names the deck file)",
             )
         path = folder / f"{persona_id}.md"
-        write_text_atomic(path, deck_markdown(group))
+        write_text_atomic(path, deck_markdown(group, fit))
         written.append(path)
     return written
 
 
-def deck_markdown(artifacts: Sequence[CopyArtifact]) -> str:
+def deck_markdown(artifacts: Sequence[CopyArtifact], fit: FitLines | None = None) -> str:
     """Render one persona's copy deck (all artifacts must belong to the same persona)."""
     if not artifacts:
         raise ValueError("a copy deck needs at least one artifact")
     first = artifacts[0]
-    ordered = sorted(artifacts, key=lambda a: channel_rank(a.channel))
-    channels = ", ".join(_channel_name(a.channel) for a in ordered)
+    ordered = sorted(artifacts, key=copy_order)
+    channels = ", ".join(dict.fromkeys(_channel_name(a.channel) for a in ordered))
+    stages = ", ".join(dict.fromkeys(stage_title(a.stage) for a in ordered if a.stage))
     lines = [
         f"# Copy deck: {md_inline(first.persona_name)}, {md_inline(first.persona_title)}",
         "",
         f"**Persona:** {md_code(first.persona_id)} · **Brief:** {md_code(first.brief_id)} · "
-        f"**Channels:** {md_inline(channels)}",
+        + (f"**Stages:** {md_inline(stages)} · " if stages else "")
+        + f"**Channels:** {md_inline(channels)}",
         "",
         "Counts are as each platform counts them: used/hard limit, then the recommended "
         "length where the platform gives one. ⚠ marks copy outside the recommended length.",
     ]
     for artifact in ordered:
-        lines += ["", f"## {md_inline(channel_title(artifact.channel))}", ""]
-        lines += _channel_lines(artifact)
+        lines += ["", f"## {md_inline(copy_title(artifact))}", ""]
+        lines += _channel_lines(artifact, fit)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -195,11 +218,12 @@ def _channel_name(channel_id: str) -> str:
         return channel_id
 
 
-def _channel_lines(artifact: CopyArtifact) -> list[str]:
+def _channel_lines(artifact: CopyArtifact, fit: FitLines | None = None) -> list[str]:
     draft = parse_draft(artifact)
     lines: list[str] = []
     if artifact.final_url:
         lines += [f"**Final URL:** {md_url(artifact.final_url)}", ""]
+    lines += _tracked_lines(artifact)
     claimed: list[str] = []
     shape = get_channel(artifact.channel).shape
     if shape == "sequence" and isinstance(draft, EmailSequenceDraft):
@@ -210,6 +234,7 @@ def _channel_lines(artifact: CopyArtifact) -> list[str]:
         lines += _variant_lines(artifact, draft, claimed)
     while lines and not lines[-1]:
         lines.pop()
+    lines += ["", *fit(artifact)] if fit is not None else []
     rest = [w for w in artifact.warnings if not any(piece_warnings([w], p) for p in claimed)]
     if rest:
         lines += ["", "**Warnings:**", ""] + [_warning_line(w) for w in rest]
@@ -221,6 +246,19 @@ def _channel_lines(artifact: CopyArtifact) -> list[str]:
         + f"; {artifact.provenance.created:%Y-%m-%d %H:%M} UTC._",
     ]
     return lines
+
+
+def _tracked_lines(artifact: CopyArtifact) -> list[str]:
+    """The tagged landing page of each ad variant or e-mail, and any over the limit."""
+    if not artifact.tracked_urls:
+        return []
+    piece = "Email" if get_channel(artifact.channel).shape == "sequence" else "Variant"
+    lines = ["**Tracked links (utm):**", ""]
+    lines += [
+        f"- {piece} {n}: {md_url(url)}" for n, url in enumerate(artifact.tracked_urls, start=1)
+    ]
+    lines += [_warning_line(f) for f in url_findings(artifact.channel, artifact.tracked_urls)]
+    return [*lines, ""]
 
 
 def _email_lines(

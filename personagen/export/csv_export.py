@@ -7,8 +7,13 @@ Import > From file). Format choices, per Google Ads Editor's 'CSV file columns' 
 - English column headers, which Editor recognises automatically: Campaign, Ad group,
   Ad type, Status, Headline 1..15, Description 1..4, Path 1, Path 2, Final URL.
 - One row per responsive search ad variant. Campaign is the brief id, Ad group is
-  "<persona title> (<persona id>)", Ad type is "Responsive search ad", and Status is
-  "Paused" so nothing serves before someone has reviewed it in Editor.
+  "<persona title> (<persona id>)", or "<persona title> (<persona id>) - <Stage>" when the
+  campaign has journey stages (one ad group per persona and stage), Ad type is
+  "Responsive search ad", and Status is "Paused" so nothing serves before someone has
+  reviewed it in Editor.
+- Final URL is the variant's tracked link (the brief's `utm:` tags, see `models/utm.py`)
+  when there is one, else the landing page. A final URL longer than Google Ads accepts
+  (2,048 characters) refuses the file, naming the persona and variant.
 - Headline and description cells a variant does not use are left empty (Editor reads a
   blank cell as "no value"; `[]` would mean "erase").
 - Encoding: UTF-8 without a byte order mark. Editor accepts UTF-8 and UTF-16; UTF-8 keeps
@@ -19,14 +24,18 @@ Import > From file). Format choices, per Google Ads Editor's 'CSV file columns' 
 `linkedin.csv`, `meta.csv` and `x.csv` are review sheets, not imports (files and columns
 are the channel registry's `export` entries, so a new channel's sheet is data): one row per ad
 variant with each field's length as the platform counts it (X counts every link as 23
-characters) and the persona items the variant addresses. They use the same encoding.
+characters), the variant's tracked link where the sheet has a URL column, and the persona
+items the variant addresses; a "Stage" column follows "Persona" when the copy has journey
+stages. They use the same encoding.
 
 No cell is read as a spreadsheet formula (OWASP, 'CSV Injection'): a cell starting with
 '=', '+', '-' or '@' (also after spaces, or full-width), a tab or a line break. The copy
 models refuse such copy already; here is the second line of defence. A review sheet
 prefixes such a cell with a single quote, which spreadsheets show as text; the import
 file carries the ad text unchanged, so it refuses to be written instead, naming the
-persona, channel and column. The counts are of the text as drafted.
+persona, channel and column. A link to the landing page inside ad text becomes the
+variant's tracked link (X counts every link as 23 characters, so its count is unchanged);
+the counts are of the text as exported.
 Every file is written atomically and only when its channel has copy; no file is written
 when any would be refused.
 """
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -42,12 +52,14 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from personagen.atomic import write_text_atomic
-from personagen.channels import Export, channel_ids, get_channel
+from personagen.channels import URL, Export, channel_ids, get_channel
 from personagen.errors import InputError
-from personagen.export.copy_deck import count, parse_draft
+from personagen.export.copy_deck import artifact_name, count, parse_draft
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.copy import GoogleRSA, piece_model
+from personagen.models.stages import stage_title
+from personagen.models.utm import url_findings
 from personagen.text import formula_trigger
 
 # Google Ads Editor's RSA columns: as many as an RSA can hold.
@@ -67,6 +79,7 @@ GOOGLE_ADS_EDITOR_COLUMNS: tuple[str, ...] = (
 RSA_AD_TYPE = "Responsive search ad"
 RSA_STATUS = "Paused"
 GOOGLE_ADS_EDITOR_FILE = "google_ads_editor.csv"
+_TRAILING = ".,;:!?)\"'"
 
 Row = list[str | int]
 V = TypeVar("V", bound=BaseModel)
@@ -95,11 +108,11 @@ def csv_files(artifacts: list[CopyArtifact], brief: Brief) -> dict[str, str]:
                 [r for a in chosen for r in _rsa_rows(a, brief)],
             )
         else:
-            columns = review_columns(export)
+            columns = review_columns(export, staged=any(a.stage for a in chosen))
             rows = [
                 [text_cell(cell) for cell in r]
                 for a in chosen
-                for r in _review_rows(a, brief, export)
+                for r in _review_rows(a, brief, export, "Stage" in columns)
             ]
         files[export.file] = csv_text(columns, rows)
     return files
@@ -113,11 +126,13 @@ def text_cell(cell: str | int) -> str | int:
     return cell
 
 
-def review_columns(export: Export) -> tuple[str, ...]:
-    """The header of a review sheet: persona, variant, each field and its count, URL, items."""
+def review_columns(export: Export, *, staged: bool = False) -> tuple[str, ...]:
+    """The header of a review sheet: persona, stage (with stages), variant, each field and
+    its count, URL, items."""
     fields = tuple(name for _, text, count in export.columns for name in (text, count))
     url = (export.url_header,) if export.url_header else ()
-    return ("Persona", "Variant", *fields, *url, "Addresses")
+    stage = ("Stage",) if staged else ()
+    return ("Persona", *stage, "Variant", *fields, *url, "Addresses")
 
 
 def csv_text(columns: Sequence[str], rows: Sequence[Sequence[str | int]]) -> str:
@@ -136,13 +151,15 @@ def _variants(artifact: CopyArtifact, kind: type[V]) -> list[V]:
     """The artifact's ad variants, checked to be of the channel's model."""
     variants = list(getattr(parse_draft(artifact), "variants", []))
     if not all(isinstance(v, kind) for v in variants):
-        raise InputError(
-            f"copy/{artifact.persona_id}/{artifact.channel}", f"expected {kind.__name__} variants"
-        )
+        raise InputError(artifact_name(artifact), f"expected {kind.__name__} variants")
     return variants
 
 
-def _url(artifact: CopyArtifact, brief: Brief) -> str:
+def _url(artifact: CopyArtifact, brief: Brief, variant: int) -> str:
+    """The final URL of a variant (1-based): its tracked link, else the landing page."""
+    tracked = artifact.tracked_urls or []
+    if variant <= len(tracked):
+        return tracked[variant - 1]
     return artifact.final_url or brief.offer.url
 
 
@@ -154,7 +171,7 @@ def _cells(values: Sequence[str], width: int, what: str, artifact: CopyArtifact)
     """`values` padded with empty cells to `width`; more than fit is an error, not a cut."""
     if len(values) > width:
         raise InputError(
-            f"copy/{artifact.persona_id}/{artifact.channel}",
+            artifact_name(artifact),
             f"{len(values)} {what}; a Google Ads Editor RSA row holds at most {width}",
         )
     return [*values, *([""] * (width - len(values)))]
@@ -170,7 +187,7 @@ def _import_row(row: Row, artifact: CopyArtifact, variant: int) -> Row:
             what = " (the persona title)" if column == "Ad group" else ""
             shown = cell if len(cell) <= 40 else cell[:39] + "…"
             raise InputError(
-                f"copy/{artifact.persona_id}/{artifact.channel}",
+                artifact_name(artifact),
                 f"variant {variant}, {column}{what}: {shown!r} starts with {trigger!r}, "
                 f"which a spreadsheet reads as a formula; {GOOGLE_ADS_EDITOR_FILE} is not "
                 "written (fix the text and export again)",
@@ -178,35 +195,69 @@ def _import_row(row: Row, artifact: CopyArtifact, variant: int) -> Row:
     return row
 
 
+def _ad_group(artifact: CopyArtifact) -> str:
+    """One ad group per persona, or per persona and stage."""
+    group = f"{artifact.persona_title} ({artifact.persona_id})"
+    return f"{group} - {stage_title(artifact.stage)}" if artifact.stage else group
+
+
 def _rsa_rows(artifact: CopyArtifact, brief: Brief) -> list[Row]:
     rows: list[Row] = []
+    over = url_findings(artifact.channel, artifact.tracked_urls)
+    if over:
+        raise InputError(
+            artifact_name(artifact),
+            f"{over[0].field}: {over[0].message}; {GOOGLE_ADS_EDITOR_FILE} is not written "
+            f"({over[0].fix})",
+        )
     for number, variant in enumerate(_variants(artifact, GoogleRSA), start=1):
         row: Row = [
             brief.id,
-            f"{artifact.persona_title} ({artifact.persona_id})",
+            _ad_group(artifact),
             RSA_AD_TYPE,
             RSA_STATUS,
             *_cells(variant.headlines, MAX_HEADLINES, "headlines", artifact),
             *_cells(variant.descriptions, MAX_DESCRIPTIONS, "descriptions", artifact),
             variant.path1,
             variant.path2,
-            _url(artifact, brief),
+            _url(artifact, brief, number),
         ]
         rows.append(_import_row(row, artifact, number))
     return rows
 
 
-def _review_rows(artifact: CopyArtifact, brief: Brief, export: Export) -> list[Row]:
+def _stage_cell(artifact: CopyArtifact, staged: bool) -> list[str | int]:
+    return [stage_title(artifact.stage) if artifact.stage else ""] if staged else []
+
+
+def _tracked_text(text: str, artifact: CopyArtifact, variant: int) -> str:
+    """Copy whose links to the landing page carry the variant's tracked link instead (X
+    has no URL field: the link in the post is the ad's final URL)."""
+    tracked = artifact.tracked_urls or []
+    if not artifact.final_url or variant > len(tracked):
+        return text
+    landing, link = artifact.final_url, tracked[variant - 1]
+
+    def swap(match: re.Match[str]) -> str:
+        url = match.group(0).rstrip(_TRAILING)  # a sentence's full stop is no part of it
+        return link + match.group(0)[len(url) :] if url == landing else match.group(0)
+
+    return URL.sub(swap, text)
+
+
+def _review_rows(
+    artifact: CopyArtifact, brief: Brief, export: Export, staged: bool = False
+) -> list[Row]:
     """Rows of a review sheet: each field beside its measured length, then the landing page
     (when the sheet has one) and the persona items the ad addresses."""
     rows: list[Row] = []
     for number, ad in enumerate(_variants(artifact, piece_model(artifact.channel)), start=1):
-        row: Row = [_persona(artifact), number]
+        row: Row = [_persona(artifact), *_stage_cell(artifact, staged), number]
         for name, _, _ in export.columns:
-            text = getattr(ad, name)
+            text = _tracked_text(getattr(ad, name), artifact, number)
             row += [text, count(artifact.channel, name, text).used]
         if export.url_header:
-            row.append(_url(artifact, brief))
+            row.append(_url(artifact, brief, number))
         row.append(", ".join(getattr(ad, "addresses")))  # noqa: B009 - any ad model
         rows.append(row)
     return rows

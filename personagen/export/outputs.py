@@ -3,8 +3,11 @@
 ```
 OUT/personas/<persona>.json, .md       persona cards
 OUT/copy/<persona>/<channel>.json      one copy artifact per persona and channel
-OUT/copy/<persona>.md                  the persona's copy deck
+OUT/copy/<persona>/<stage>/<channel>.json   ... per persona, stage and channel, when the
+                                       campaign names journey stages (`stages:`)
+OUT/copy/<persona>.md                  the persona's copy deck (grouped by stage)
 OUT/exports/<file>.csv                 ad-platform CSVs (files named by the channel registry)
+OUT/exports/evidence.csv               every line of copy -> persona items, quotes, proof points
 OUT/run.json                           the run summary
 OUT/report.html                        the HTML report (default place)
 ```
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,7 @@ from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.persona import Persona
 from personagen.models.run_summary import RunSummary
+from personagen.models.stages import stage_ids, stage_rank
 from personagen.text import MAX_NAME
 
 # Names from data that become file names (persona ids, channel ids): no dots, no
@@ -86,16 +91,19 @@ class OutputFolder:
         """The default place of the HTML report."""
         return self.root / "report.html"
 
-    def artifact_path(self, persona_id: str, channel: str) -> Path:
+    def artifact_path(self, persona_id: str, channel: str, stage: str | None = None) -> Path:
         """Where one copy artifact lives; InputError for a name that is not a plain file
-        name (an artifact read from disk may carry any persona id or channel)."""
-        for what, name in (("persona_id", persona_id), ("channel", channel)):
+        name (an artifact read from disk may carry any persona id, stage or channel)."""
+        names = [("persona_id", persona_id), ("channel", channel)]
+        names += [("stage", stage)] if stage is not None else []
+        for what, name in names:
             if not SAFE_NAME.fullmatch(name):
                 raise InputError(
                     f"copy artifact {what} {name[:80]!r}",
                     "must be 1 to 100 lowercase letters, digits, '-' or '_' (it names a file)",
                 )
-        return self.copy_dir / persona_id / f"{channel}.json"
+        folder = self.copy_dir / persona_id
+        return (folder if stage is None else folder / stage) / f"{channel}.json"
 
     def prepare(self) -> OutputFolder:
         """Check the folder is writable (before any paid work) and create it."""
@@ -116,15 +124,23 @@ class OutputFolder:
 
     def write_artifact(self, artifact: CopyArtifact) -> None:
         """Write one copy artifact's JSON."""
-        write_json(self.artifact_path(artifact.persona_id, artifact.channel), artifact)
+        path = self.artifact_path(artifact.persona_id, artifact.channel, artifact.stage)
+        write_json(path, artifact)
 
-    def write_views(self, artifacts: list[CopyArtifact], brief: Brief) -> list[Path]:
-        """Write what derives from the artifacts: a deck per persona, the platform CSVs."""
+    def write_views(
+        self, artifacts: list[CopyArtifact], brief: Brief, personas: Sequence[Persona] = ()
+    ) -> list[Path]:
+        """Write what derives from the artifacts: a deck per persona (with the fit to the
+        `personas` the copy was written for), the platform CSVs and evidence.csv."""
         from personagen.export.copy_deck import write_decks
         from personagen.export.csv_export import csv_files
+        from personagen.export.evidence import EVIDENCE_FILE, evidence_csv
+        from personagen.export.fit import FitContext
 
         sheets = csv_files(artifacts, brief)  # a refused import file stops before any write
-        written = write_decks(self.copy_dir, artifacts)
+        if artifacts:
+            sheets[EVIDENCE_FILE] = evidence_csv(artifacts, personas, brief)
+        written = write_decks(self.copy_dir, artifacts, FitContext(personas))
         for name, text in sheets.items():
             write_text_atomic(self.exports_dir / name, text)
             written.append(self.exports_dir / name)
@@ -149,7 +165,7 @@ class OutputFolder:
         return sorted(
             p
             for p in folder.glob("*.json")
-            if not p.name.startswith(".") and p.name != self.run_json.name
+            if not p.name.startswith(".") and p.name not in (self.run_json.name, "CHANGELOG.json")
         )
 
     def read_personas(self) -> list[Persona]:
@@ -159,11 +175,18 @@ class OutputFolder:
         return [load_model(path, Persona, what="persona") for path in self.persona_files()]
 
     def artifact_files(self, channels: set[str]) -> list[Path]:
-        """The copy artifact files of these channels, in persona then channel order."""
+        """The copy artifact files of these channels, in persona, stage (journey order,
+        none first) and file name order."""
         if not self.copy_dir.is_dir():
             return []
-        return [
-            p
-            for p in sorted(self.copy_dir.glob("*/*.json"))
-            if p.stem in channels and not p.name.startswith(".")
-        ]
+        stages = stage_ids()
+        found = [p for p in self.copy_dir.glob("*/*.json")]
+        found += [p for p in self.copy_dir.glob("*/*/*.json") if p.parent.name in stages]
+        return sorted(
+            (p for p in found if p.stem in channels and not p.name.startswith(".")),
+            key=lambda p: (
+                p.relative_to(self.copy_dir).parts[0],
+                stage_rank(p.parent.name if p.parent.parent != self.copy_dir else None),
+                p.name,
+            ),
+        )

@@ -7,12 +7,16 @@ escaped. It works offline and prints cleanly (`@media print`).
 
 Per persona it shows the card (role, seniority, buying role and every claim with its
 confidence and verbatim evidence) and, per channel, previews shaped like the real
-placements. The preview template is picked by channel, then by the channel's shape:
-`preview_<channel id>.html.j2` (Google search ad, LinkedIn post, Meta feed post, X post),
-else `preview_<shape>.html.j2` (an inbox with the opened e-mails, a generic ad, the
-objection battlecard), so a channel added to the registry shows without a new template.
+placements; copy written for journey stages is grouped under a heading per stage, in
+journey order, and each channel lists its tracked links (utm). The preview template is
+picked by channel, then by the channel's shape: `preview_<channel id>.html.j2` (Google
+search ad, LinkedIn post, Meta feed post, X post), else `preview_<shape>.html.j2` (an inbox
+with the opened e-mails, a generic ad, the objection battlecard), so a channel added to
+the registry shows without a new template.
 Every text that has a registry limit carries a counter ('27/30') coloured when it passes
 the recommended or the hard limit, and the lint engine's findings show as badges.
+Each channel ends with its message–persona fit and, folded, the evidence of every line
+("Why this line?", `report_chain`); `rank` shows ad variants best fit first.
 
 `report_data` reads the output folder, `report_views` turns it into plain values, this
 module renders them; the templates hold all markup.
@@ -32,9 +36,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from personagen.atomic import check_output_file, write_text_atomic
-from personagen.channels import channel_ids
 from personagen.checks.findings import Finding
 from personagen.errors import InputError
+from personagen.export.copy_deck import copy_order
+from personagen.export.report_chain import ReportChain
 from personagen.export.report_data import (
     NO_PERSONAS,
     ReportSummary,
@@ -145,17 +150,22 @@ def _failed_jobs(run: RunInfo) -> dict[str, Any]:
     return {"jobs": jobs, "spent": f"${spent:,.4f}{of_total}"}
 
 
+def _stage_part(artifact: CopyArtifact) -> list[str]:
+    return [artifact.stage] if artifact.stage else []
+
+
 def render_report(
     personas: Sequence[Persona],
     artifacts: Sequence[CopyArtifact],
     brief: Brief | None = None,
     run: RunInfo | None = None,
     findings: Mapping[int, list[Finding]] | None = None,
+    rank: bool = False,
 ) -> str:
     """The report as one HTML document (pure: no files read or written).
 
     `findings` maps the index of an artifact to its lint findings; without it the lint
-    engine runs here.
+    engine runs here. With `rank`, ad variants show best fit first (`export.report_chain`).
     """
     run = run or RunInfo()
     if findings is None:
@@ -164,9 +174,8 @@ def render_report(
     by_persona: dict[str, list[int]] = {}
     for i, artifact in enumerate(artifacts):
         by_persona.setdefault(artifact.persona_id, []).append(i)
-    rank = {c: n for n, c in enumerate(channel_ids())}
     for indexes in by_persona.values():
-        indexes.sort(key=lambda i: rank.get(artifacts[i].channel, len(rank)))
+        indexes.sort(key=lambda i: copy_order(artifacts[i]))
 
     groups: list[tuple[str, str, str, Persona | None]] = [
         (p.id, p.name, p.title, p) for p in personas
@@ -188,7 +197,7 @@ def render_report(
                     artifacts[i],
                     list(findings.get(i, [])),
                     brand,
-                    anchor("persona", pid, artifacts[i].channel),
+                    anchor("persona", pid, *_stage_part(artifacts[i]), artifacts[i].channel),
                 )
                 for i in by_persona.get(pid, [])
             ],
@@ -196,6 +205,10 @@ def render_report(
         for pid, name, title, persona in groups
     ]
     views = [persona_card(view) for view in views]
+    chain = ReportChain(personas, brief, rank)  # fit and evidence of every channel
+    for view in views:
+        for channel, i in zip(view.channels, by_persona.get(view.id, []), strict=True):
+            chain.add(channel, artifacts[i])
 
     flat = [f for found in findings.values() for f in found]
     errors = sum(1 for f in flat if f.severity == "error")
@@ -224,30 +237,44 @@ def render_report(
             stats=stats,
             personas=views,
             brand=brand,
+            lang=page_language(brief, personas, artifacts),
         )
     )
     return page.rstrip("\n") + "\n"
 
 
-def build_report(out: Path, brief: Brief | None = None) -> tuple[str, ReportSummary]:
-    """Read an output folder and render its report."""
+def page_language(
+    brief: Brief | None, personas: Sequence[Persona], artifacts: Sequence[CopyArtifact]
+) -> str:
+    """The report's `lang`: the brief's language, else the first copy's or persona's (one
+    that records none is English), else en."""
+    recorded = [a.language or "en" for a in artifacts] + [p.language or "en" for p in personas]
+    return (brief.language if brief else None) or next(iter(recorded), "en")
+
+
+def build_report(
+    out: Path, brief: Brief | None = None, rank: bool = False
+) -> tuple[str, ReportSummary]:
+    """Read an output folder and render its report (ad variants by fit with `rank`)."""
     personas, artifacts = load_output(out, allow_empty=True)
     run = read_run_info(out, personas, artifacts)
     if not personas and not (run.failed_jobs or run.skipped_reasons):
         # Nothing to show: not a run's output folder, or one that never started.
         raise InputError(str(out), NO_PERSONAS)
     findings = {i: lint_artifact(a, brief) for i, a in enumerate(artifacts)}
-    page = render_report(personas, artifacts, brief, run, findings)
+    page = render_report(personas, artifacts, brief, run, findings, rank)
     flat = [f for found in findings.values() for f in found]
     errors = sum(1 for f in flat if f.severity == "error")
     return page, ReportSummary(len(personas), len(artifacts), errors, len(flat) - errors)
 
 
-def write_report(out: Path, dest: Path, brief: Brief | None = None) -> ReportSummary:
+def write_report(
+    out: Path, dest: Path, brief: Brief | None = None, rank: bool = False
+) -> ReportSummary:
     """Render the report of `out` and write it to `dest` atomically."""
     if dest.is_dir() and not dest.is_symlink():
         raise InputError(str(dest), "is a folder; give the report's file name, e.g. report.html")
     check_output_file(dest)  # a link, device or pipe is refused before any work
-    page, summary = build_report(out, brief)
+    page, summary = build_report(out, brief, rank)
     write_text_atomic(dest, page)
     return summary

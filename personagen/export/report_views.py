@@ -14,11 +14,14 @@ from typing import Any
 
 from personagen.channels import Channel, UnknownChannel, get_channel
 from personagen.checks.findings import Finding
+from personagen.checks.fit import Fit
 from personagen.errors import InputError
+from personagen.export.evidence import EvidenceGroup
 from personagen.export.persona_card import SECTION_TITLES
 from personagen.export.report_data import Brand, Count, counter, plural
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.persona import SECTIONS, Persona
+from personagen.models.stages import stage_title
 
 # Claim sections in the order a marketer reads them (titles from the Markdown card's).
 SECTION_ORDER = (
@@ -92,6 +95,9 @@ class ChannelView:
     anchor: str
     meta: str
     final_url: str
+    stage: str  # the stage's id, '' for copy written for every stage
+    stage_title: str
+    links: list[str]  # tracked links (utm), one per variant or e-mail
     host: str
     footer: str
     card: Piece
@@ -99,6 +105,9 @@ class ChannelView:
     findings: list[Finding]
     errors: int
     warnings: int
+    fit: Fit | None = None  # message–persona fit, when the persona is known (`export.fit`)
+    evidence: list[EvidenceGroup] = field(default_factory=list)  # `export.evidence`
+    language: str = "en"  # BCP 47 tag of the copy, for the section's `lang`
 
 
 def badges(findings: Iterable[Finding]) -> list[Badge]:
@@ -170,6 +179,9 @@ def channel_view(
         anchor=anchor,
         meta=plural(len(pieces), noun),
         final_url=artifact.final_url or "",
+        stage=artifact.stage or "",
+        stage_title=stage_title(artifact.stage) if artifact.stage else "",
+        links=list(artifact.tracked_urls or []),
         host=brand.host_for(artifact.final_url),
         footer=artifact.footer or "(no footer)",
         card=card,
@@ -177,6 +189,7 @@ def channel_view(
         findings=findings,
         errors=errors,
         warnings=len(findings) - errors,
+        language=artifact.language or "en",
     )
 
 

@@ -7,6 +7,12 @@ how many went, and from which file.
 
 A note that is a symbolic link is followed and its target read (and sent to the model)
 unless `follow_symlinks=False` (`--no-follow-symlinks`), which refuses linked notes.
+
+In a notes folder, files whose names start with '.' (hidden files), '_' (guides and
+drafts kept beside the notes, such as the `_how-to-write-notes.md` that `personagen init`
+writes) or '~$' (the lock file Word keeps beside a document it has open) are not notes:
+they are passed over by this rule. Any other file whose extension
+is not a note format is listed in one warning, so nothing else is skipped without a word.
 """
 
 from __future__ import annotations
@@ -19,11 +25,20 @@ from pathlib import Path
 from personagen.errors import InputError
 from personagen.inputs.structured import parse_yaml_mapping, read_text, validate_mapping
 from personagen.inputs.transcripts import parse_srt, parse_vtt
+from personagen.inputs.word import read_docx
 from personagen.models.note import Note, NoteFormat, NoteMeta
 from personagen.text import strip_controls
 
 MAX_NOTE_BYTES = 2_000_000
-FORMATS: dict[str, NoteFormat] = {".md": "md", ".txt": "txt", ".vtt": "vtt", ".srt": "srt"}
+FORMATS: dict[str, NoteFormat] = {
+    ".md": "md",
+    ".txt": "txt",
+    ".vtt": "vtt",
+    ".srt": "srt",
+    ".docx": "docx",
+}
+# Names that are not notes by rule (see the module docstring): hidden files, guides, locks.
+NOT_NOTES = (".", "_", "~$")
 _SUPPORTED = ", ".join(FORMATS)
 _NOTE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 Warn = Callable[[str], None]
@@ -43,7 +58,7 @@ def load_notes(
     """
     files: dict[Path, Path] = {}
     for path in paths:
-        for file in _note_files(path, follow_symlinks):
+        for file in _note_files(path, follow_symlinks, warn):
             # The same file named twice (e.g. itself and its folder) is one note, not a clash.
             files.setdefault(file.resolve(), file)
     notes: dict[str, Note] = {}
@@ -74,7 +89,8 @@ def load_note(path: Path, *, warn: Warn | None = None) -> Note:
             f"note id {path.stem!r} (the file name) must start with a letter or digit and "
             "contain only letters, digits, '_', '.' and '-'; rename the file",
         )
-    text, dropped = strip_controls(read_text(path, max_bytes=MAX_NOTE_BYTES))
+    raw = read_docx(path) if fmt == "docx" else read_text(path, max_bytes=MAX_NOTE_BYTES)
+    text, dropped = strip_controls(raw)
     if dropped:
         _warn(
             f"{source}: dropped {dropped} control character{'s' * (dropped != 1)} "
@@ -90,7 +106,7 @@ def load_note(path: Path, *, warn: Warn | None = None) -> Note:
         meta, body = _split_front_matter(text, source)
         if not body.strip():
             raise InputError(source, "note has front matter but no text after it")
-    elif fmt == "txt":
+    elif fmt in ("txt", "docx"):
         body = text
     else:
         body = parse_vtt(text, source) if fmt == "vtt" else parse_srt(text, source)
@@ -116,7 +132,7 @@ def _refuse_link(path: Path) -> None:
         )
 
 
-def _note_files(path: Path, follow_symlinks: bool = True) -> list[Path]:
+def _note_files(path: Path, follow_symlinks: bool = True, warn: Warn | None = None) -> list[Path]:
     if not follow_symlinks:
         _refuse_link(path)
     if path.is_file():
@@ -125,20 +141,36 @@ def _note_files(path: Path, follow_symlinks: bool = True) -> list[Path]:
         detail = "not a file or folder" if path.exists() else "no such file or folder"
         raise InputError(str(path), detail)
     try:
-        visible = sorted(
-            (p for p in path.iterdir() if not p.name.startswith(".") and p.is_file()),
-            key=lambda p: p.name,
+        entries = sorted(
+            (p for p in path.iterdir() if not p.name.startswith(NOT_NOTES)), key=lambda p: p.name
         )
+        visible = [p for p in entries if p.is_file()]
     except PermissionError:
         raise InputError(str(path), "permission denied; cannot list the folder") from None
     notes = [p for p in visible if p.suffix.lower() in FORMATS]
     if not follow_symlinks:
         for note in notes:
             _refuse_link(note)
+    # Folders are not searched: a subfolder is named like a skipped file ("calls/").
+    others = [p.name for p in visible if p not in notes]
+    others += [f"{p.name}/" for p in entries if p.is_dir()]
     if not notes:
-        found = f"it has {len(visible)} other file(s)" if visible else "it is empty"
+        found = f"it has only {_listed(others)}" if others else "it is empty"
         raise InputError(str(path), f"folder has no note files ({found}); expected {_SUPPORTED}")
+    if others:
+        _warn(
+            f"{path}: skipped {_listed(others)}: not notes (a note is {_SUPPORTED}; "
+            "subfolders are not read); convert or move them, or start a name with '_' to "
+            "keep it beside the notes",
+            warn,
+        )
     return notes
+
+
+def _listed(names: list[str]) -> str:
+    """'2 entries (a.pdf, calls/)', at most five names shown."""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{len(names)} entr{'ies' if len(names) != 1 else 'y'} ({shown})"
 
 
 def _split_front_matter(text: str, source: str) -> tuple[NoteMeta, str]:

@@ -138,7 +138,7 @@ def _check_choices(settings: Settings) -> None:
         raise SettingsError("provider 'replay' needs --replay DIR (a folder of cassettes)")
     if settings.replay_dir is not None and not settings.replay_dir.is_dir():
         raise SettingsError(f"{settings.replay_dir}: replay folder does not exist")
-    problem = settings.provider_problem()
+    problem = settings.provider_problem() or settings.cassette_problem()
     if problem is not None:
         raise SettingsError(problem)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import re
 import stat
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar, get_args
@@ -15,12 +17,14 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from personagen.errors import InputError
+from personagen.text import slugify
 
 M = TypeVar("M", bound=BaseModel)
 
 MAX_MODEL_BYTES = 5_000_000
 _FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 _SHOWN_CHARS = 60
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 
 def load_model(path: Path, model: type[M], *, what: str = "") -> M:
@@ -49,6 +53,11 @@ def load_model(path: Path, model: type[M], *, what: str = "") -> M:
 
 def read_text(path: Path, *, max_bytes: int) -> str:
     """Read a user's text file as UTF-8 with '\\n' line endings, or raise InputError."""
+    return _decode(read_bytes(path, max_bytes=max_bytes), str(path))
+
+
+def read_bytes(path: Path, *, max_bytes: int) -> bytes:
+    """Read a user's regular file of at most `max_bytes` bytes, or raise InputError."""
     source = str(path)
     try:
         info = path.stat()
@@ -67,7 +76,7 @@ def read_text(path: Path, *, max_bytes: int) -> str:
     except OSError as exc:
         raise InputError(source, f"cannot read the file ({exc.strerror or exc})") from None
     _check_size(len(data), max_bytes, source)
-    return _decode(data, source)
+    return data
 
 
 def parse_yaml_mapping(text: str, source: str, *, first_line: int = 1) -> dict[str, object]:
@@ -207,7 +216,7 @@ def _cause(error: ErrorDetails) -> str:
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_pattern_mismatch":
-        return f"{got} does not match the required pattern {ctx['pattern']}"
+        return _pattern_cause(error["input"], ctx["pattern"], got)
     bounds = {
         "greater_than_equal": "at least",
         "greater_than": "above",
@@ -219,6 +228,21 @@ def _cause(error: ErrorDetails) -> str:
     if kind == "value_error":
         return _one_line(error["msg"].removeprefix("Value error, "))
     return f"{_one_line(error['msg'])} (got {got})"
+
+
+def _pattern_cause(value: object, pattern: str, got: str) -> str:
+    """A pattern mismatch with the fixed value to use when an obvious fix matches."""
+    if not isinstance(value, str):
+        return f"{got} does not match the required pattern {pattern}"
+    ascii_words = any(c.isascii() and c.isalnum() for c in unicodedata.normalize("NFKD", value))
+    fixes = [slugify(value)] if ascii_words else []
+    fixes += [value.strip().upper(), value.strip()]
+    fixed = next((fix for fix in fixes if fix != value and re.fullmatch(pattern, fix)), None)
+    if pattern == SLUG_PATTERN:
+        what = f"{got} is not a slug (lowercase letters, digits and '-')"
+    else:
+        what = f"{got} does not match the required pattern {pattern}"
+    return f"{what}; use {fixed!r}" if fixed else what
 
 
 def _unknown_field(name: str, parent: type[BaseModel] | None) -> str:

@@ -14,6 +14,11 @@ ad-platform CSV exports:
 - cells and copy that a spreadsheet would run as a formula (error);
 - e-mail footers without the brief's opt-out line or postal address (error).
 
+Copy is read in its language (`--language`, else the one a copy JSON records, else the
+brief's, else English): the reading-grade formula, figure words, customer phrasing, AI
+phrases and banned-phrase spelling follow it (`personagen.languages`); a language without
+lint data gets the language-neutral checks and one warning.
+
 Modules: `rules` (rules on one text), `phrase_screen` (skipping phrase regexes that cannot
 match), `drafts` (walking a stored draft by its channel's shape), `csv_read` (reading a
 CSV, one error line for a broken one), `csv_channels` (which channel a CSV holds),

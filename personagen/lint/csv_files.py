@@ -55,8 +55,9 @@ def _copy_text(value: object) -> str:
 class _Rules:
     """The text rules and reading grade of one file, each distinct text checked once."""
 
-    def __init__(self, brief: Brief | None) -> None:
+    def __init__(self, brief: Brief | None, language: str | None = None) -> None:
         self.brief = brief
+        self.language = language
         self._texts: dict[str, tuple[Finding, ...]] = {}
         self._grades: dict[str, Finding | None] = {}
         self._plans: dict[tuple[object, ...], list[tuple[str, str]]] = {}
@@ -67,7 +68,9 @@ class _Rules:
         found = self._texts.get(text)
         if found is None:
             # A tuple: most texts have no findings, and all share the one empty tuple.
-            found = self._texts[text] = tuple(text_findings(text, "", self.brief, fold(text)))
+            found = self._texts[text] = tuple(
+                text_findings(text, "", self.brief, fold(text), self.language)
+            )
         return [_relabel(f, field) for f in found]
 
     @staticmethod
@@ -90,7 +93,7 @@ class _Rules:
         if self.brief is None:
             return []
         if text not in self._grades:
-            self._grades[text] = grade_finding(text, "", self.brief)
+            self._grades[text] = grade_finding(text, "", self.brief, self.language)
         found = self._grades[text]
         return [] if found is None else [_relabel(found, field)]
 
@@ -176,11 +179,13 @@ def _review_row(channel: Channel, row: Row, label: str, rules: _Rules) -> RowRes
     return findings, rules.words(copy) if copy else None
 
 
-def _copy_findings(channel: Channel, rows: Iterable[Row], brief: Brief | None) -> list[Finding]:
+def _copy_findings(
+    channel: Channel, rows: Iterable[Row], brief: Brief | None, language: str | None
+) -> list[Finding]:
     """Limits, text rules, reading grade and near-duplicate rows; row 2 is the first row."""
     read_row: Callable[[Channel, Row, str, _Rules], RowResult]
     read_row = _google_row if is_import_file(channel) else _review_row
-    rules = _Rules(brief)
+    rules = _Rules(brief, language)
     findings: list[Finding] = []
     groups: dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]] = {}
     for number, row in enumerate(rows, start=2):
@@ -241,14 +246,17 @@ def _cells(row: Row) -> tuple[list[str], list[object]]:
     return columns, values + extra
 
 
-def lint_csv_rows(channel_id: str, rows: Sequence[Row], brief: Brief | None) -> list[Finding]:
-    """Every rule on the rows of a CSV export; fields read 'row N.<column>' (header = row 1)."""
+def lint_csv_rows(
+    channel_id: str, rows: Sequence[Row], brief: Brief | None, language: str | None = None
+) -> list[Finding]:
+    """Every rule on the rows of a CSV export, its copy read in `language` (None: the
+    brief's, else English); fields read 'row N.<column>' (header = row 1)."""
     channel = get_channel(channel_id)
     findings: list[Finding] = []
     for number, row in enumerate(rows, start=2):
         columns, values = _cells(row)
         findings += _formula_findings(columns, values, f"row {number}", is_import_file(channel))
-    return findings + _copy_findings(channel, rows, brief)
+    return findings + _copy_findings(channel, rows, brief, language)
 
 
 def load_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -257,9 +265,10 @@ def load_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return table.header, list(table.rows())
 
 
-def lint_csv(path: Path, brief: Brief | None) -> list[Finding]:
-    """Every rule on one CSV export; for a CSV that is not one of ours, the formula rule and
-    a warning. InputError when the file cannot be read as CSV."""
+def lint_csv(path: Path, brief: Brief | None, language: str | None = None) -> list[Finding]:
+    """Every rule on one CSV export, its copy read in `language` (None: the brief's, else
+    English); for a CSV that is not one of ours, the formula rule and a warning. InputError
+    when the file cannot be read as CSV."""
     table = read_csv(path)
     channel_id = csv_channel(path.name, table.header)
     channel = get_channel(channel_id) if channel_id is not None else None
@@ -276,5 +285,5 @@ def lint_csv(path: Path, brief: Brief | None) -> list[Finding]:
         for _ in rows():
             pass
         return [*findings, unknown_csv_finding()]
-    copy = _copy_findings(channel, rows(), brief)
+    copy = _copy_findings(channel, rows(), brief, language)
     return findings + copy

@@ -27,6 +27,7 @@ from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.copy import piece_model
 from personagen.models.copy_base import NOT_COPY
+from personagen.models.utm import url_findings
 
 
 def walk_texts(value: object, path: str = "") -> Iterator[tuple[str, str]]:
@@ -111,7 +112,11 @@ def _grade_text(value: object) -> str | None:
 
 
 def piece_findings(
-    channel: Channel, piece: Mapping[str, Any], prefix: str, brief: Brief | None
+    channel: Channel,
+    piece: Mapping[str, Any],
+    prefix: str,
+    brief: Brief | None,
+    language: str | None = None,
 ) -> list[Finding]:
     """Limits, text rules and reading grade of one piece (a variant, a step, a battlecard)."""
     names = set(channel.field_names())
@@ -124,21 +129,23 @@ def piece_findings(
         if formula is not None:
             findings.append(formula)
         if text.strip():
-            findings += text_findings(text, path, brief)
+            findings += text_findings(text, path, brief, language=language)
     for name in channel.reading:
         graded_text = _grade_text(piece.get(name))
-        graded = grade_finding(graded_text, f"{prefix}{name}", brief) if graded_text else None
+        graded = (
+            grade_finding(graded_text, f"{prefix}{name}", brief, language) if graded_text else None
+        )
         if graded:
             findings.append(graded)
     return findings
 
 
 def _battlecard_findings(
-    channel: Channel, draft: Mapping[str, Any], brief: Brief | None
+    channel: Channel, draft: Mapping[str, Any], brief: Brief | None, language: str | None
 ) -> list[Finding]:
     """The battlecard is one piece; each answer (a nested mapping) is also graded whole."""
     findings = shape_findings(draft, piece_model(channel.id), "")
-    findings += piece_findings(channel, draft, "", brief)
+    findings += piece_findings(channel, draft, "", brief, language)
     key = channel.pieces[0]
     items = draft.get(key)
     for index, item in enumerate(items if isinstance(items, list) else [], 1):
@@ -148,19 +155,24 @@ def _battlecard_findings(
             if name in NOT_COPY or not isinstance(answer, Mapping) or not answer:
                 continue
             text = " ".join(t for _, t in walk_texts(answer))
-            graded = grade_finding(text, f"{key}[{index}].{name}", brief)
+            graded = grade_finding(text, f"{key}[{index}].{name}", brief, language)
             if graded:
                 findings.append(graded)
     return findings
 
 
 def lint_draft(
-    channel_id: str, draft: Mapping[str, Any], brief: Brief | None, footer: str | None = None
+    channel_id: str,
+    draft: Mapping[str, Any],
+    brief: Brief | None,
+    footer: str | None = None,
+    language: str | None = None,
 ) -> list[Finding]:
-    """Every rule on one channel's draft, as stored in a copy artifact's `draft`."""
+    """Every rule on one channel's draft, as stored in a copy artifact's `draft`, read in
+    `language` (None: the brief's, else English)."""
     channel = get_channel(channel_id)
     if channel.shape == "battlecard":
-        return _battlecard_findings(channel, draft, brief)
+        return _battlecard_findings(channel, draft, brief, language)
     key, noun = channel.pieces
     model = piece_model(channel_id)
     pieces = draft.get(key)
@@ -180,7 +192,7 @@ def lint_draft(
         prefix = f"{key}[{index}]."
         findings += shape_findings(piece, model, prefix)
         if isinstance(piece, Mapping):
-            findings += piece_findings(channel, piece, prefix, brief)
+            findings += piece_findings(channel, piece, prefix, brief, language)
             texts.append("\n".join(text for _, text in walk_texts(dict(piece))))
         else:
             texts.append("")
@@ -190,14 +202,18 @@ def lint_draft(
     return findings
 
 
-def lint_artifact(artifact: CopyArtifact, brief: Brief | None) -> list[Finding]:
+def lint_artifact(
+    artifact: CopyArtifact, brief: Brief | None, language: str | None = None
+) -> list[Finding]:
     """Every rule on one stored copy artifact (its draft and, for e-mail, its footer), and
     the formula rule on the fields CSV exports carry beside the copy (campaign, persona
-    name and title, landing page)."""
-    findings = lint_draft(artifact.channel, artifact.draft, brief, artifact.footer)
+    name and title, landing page). The copy is read in `language`, else the language the
+    artifact records, else the brief's, else English."""
+    language = language or artifact.language
+    findings = lint_draft(artifact.channel, artifact.draft, brief, artifact.footer, language)
     for name in ("brief_id", "persona_name", "persona_title", "final_url"):
         value = getattr(artifact, name)
         formula = formula_finding(value, name) if isinstance(value, str) else None
         if formula is not None:
             findings.append(formula)
-    return findings
+    return findings + url_findings(artifact.channel, artifact.tracked_urls)

@@ -11,6 +11,8 @@ from typing import Any
 
 from personagen.checks.findings import Finding
 from personagen.errors import InputError
+from personagen.export.evidence import EVIDENCE_FILE
+from personagen.languages import lint_fallback
 from personagen.lint.csv_files import lint_csv
 from personagen.lint.drafts import lint_artifact
 from personagen.models.artifacts import CopyArtifact
@@ -114,6 +116,7 @@ def collect_files(paths: Sequence[Path]) -> list[Path]:
                 if p.is_file()
                 and not _hidden(p, path)
                 and (p.parent.name == "exports" or p.parent == path)
+                and p.name != EVIDENCE_FILE  # quotes and proof behind the copy, not copy
             ]
             if not found:
                 raise InputError(
@@ -131,16 +134,30 @@ def collect_files(paths: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def lint_file(path: Path, brief: Brief | None) -> list[Finding]:
-    """Every rule on one copy JSON or CSV export."""
+def lint_file(path: Path, brief: Brief | None, language: str | None = None) -> list[Finding]:
+    """Every rule on one copy JSON or CSV export, read in `language` when given (else the
+    artifact's language, else the brief's, else English)."""
     if path.suffix.lower() == ".csv":
-        return lint_csv(path, brief)
-    return lint_artifact(load_artifact(path), brief)
+        return lint_csv(path, brief, language)
+    return lint_artifact(load_artifact(path), brief, language)
 
 
-def lint_paths(paths: Sequence[Path], brief: Brief | None) -> LintResult:
-    """Lint files and folders; InputError when a path is missing or a file unreadable."""
+def _fallback(path: str, language: str) -> LintFinding:
+    """The one warning for copy in a language lint has no rules for."""
+    return LintFinding(path, Finding("language", "warning", "language", language, _FALLBACK_FIX))
+
+
+_FALLBACK_FIX = "add personagen/data/languages/<code>.yaml for full checks, or lint with --language"
+
+
+def lint_paths(
+    paths: Sequence[Path], brief: Brief | None, language: str | None = None
+) -> LintResult:
+    """Lint files and folders, the copy read in `language` when given (else each artifact's
+    language, else the brief's, else English); InputError when a path is missing or a file
+    unreadable."""
     result = LintResult()
+    warned: set[str] = set()
     if brief is None:
         result.findings.append(
             LintFinding(
@@ -163,7 +180,18 @@ def lint_paths(paths: Sequence[Path], brief: Brief | None) -> LintResult:
     try:
         for path in collect_files(paths):
             result.files.append(str(path))
-            result.findings += [LintFinding(str(path), f) for f in lint_file(path, brief)]
+            read_in = language or (brief.language if brief is not None else None)
+            if path.suffix.lower() == ".csv":
+                findings = lint_csv(path, brief, read_in)
+            else:
+                artifact = load_artifact(path)
+                read_in = language or artifact.language or read_in
+                findings = lint_artifact(artifact, brief, read_in)
+            fallback = lint_fallback(read_in)
+            if fallback is not None and str(read_in) not in warned:
+                warned.add(str(read_in))  # once per language, not once per file
+                result.findings.append(_fallback(str(path), fallback))
+            result.findings += [LintFinding(str(path), f) for f in findings]
     finally:
         if collecting:
             gc.enable()

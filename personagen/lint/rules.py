@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from personagen.checks.claims import find_unsupported_claims
 from personagen.checks.findings import Finding, Severity
-from personagen.checks.readability import reading_grade
+from personagen.checks.readability import formula_name, reading_grade
 from personagen.checks.similarity import DEFAULT_THRESHOLD, repeats
 from personagen.checks.tokens import token_problems
 from personagen.lint.screens import screened_phrases, tokens_may_match
@@ -41,30 +41,46 @@ def token_findings(text: str, field: str) -> list[Finding]:
     return [problem_finding("token", "error", field, p) for p in token_problems(text)]
 
 
-def claim_findings(text: str, field: str, brief: Brief) -> list[Finding]:
-    """Errors for figures and customer names in `text` that the brief does not back."""
-    problems = find_unsupported_claims(text, **brief.claims_context())
+def claim_findings(
+    text: str, field: str, brief: Brief, language: str | None = None
+) -> list[Finding]:
+    """Errors for figures and customer names in `text` that the brief does not back, read
+    in `language` (None: the brief's)."""
+    context = brief.claims_context()
+    if language is not None:
+        context["language"] = language
+    problems = find_unsupported_claims(text, **context)
     return [problem_finding("unsupported-claim", "error", field, p) for p in problems]
 
 
 def text_findings(
-    text: str, field: str, brief: Brief | None, folded: str | None = None
+    text: str,
+    field: str,
+    brief: Brief | None,
+    folded: str | None = None,
+    language: str | None = None,
 ) -> list[Finding]:
-    """Phrase, token and (with a brief) claims findings for one reader-facing text;
-    `folded` is `lint.screens.fold(text)` when the caller has it already."""
+    """Phrase, token and (with a brief) claims findings for one reader-facing text in
+    `language` (None: the brief's, else English); `folded` is `lint.screens.fold(text)`
+    when the caller has it already."""
     banned = brief.voice.banned_phrases if brief is not None else ()
-    findings = screened_phrases(text, banned, field, folded)
+    language = language or (brief.language if brief is not None else None)
+    findings = screened_phrases(text, banned, field, folded, language)
     findings += token_findings(text, field)
     if brief is not None:
-        findings += claim_findings(text, field, brief)
+        findings += claim_findings(text, field, brief, language)
     return findings
 
 
-def grade_finding(text: str, field: str, brief: Brief | None) -> Finding | None:
-    """A warning when `text` reads above the brief's maximum grade."""
+def grade_finding(
+    text: str, field: str, brief: Brief | None, language: str | None = None
+) -> Finding | None:
+    """A warning when `text` reads above the brief's maximum grade, measured by the
+    formula of `language` (None: the brief's, else English)."""
     if brief is None or not text.strip():
         return None
-    grade = reading_grade(text)
+    language = language or brief.language
+    grade = reading_grade(text, language)
     limit = brief.voice.max_reading_grade
     if grade <= limit:
         return None
@@ -72,7 +88,8 @@ def grade_finding(text: str, field: str, brief: Brief | None) -> Finding | None:
         "reading-grade",
         "warning",
         field,
-        f"reads at grade {grade:g}; the brief's voice allows at most grade {limit:g}",
+        f"reads at grade {grade:g} ({formula_name(language)}); the brief's voice allows at "
+        f"most grade {limit:g}",
         "use shorter sentences and everyday words",
     )
 

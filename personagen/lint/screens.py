@@ -121,10 +121,11 @@ class _Screen:
 
 
 @functools.cache
-def _phrase_screen(banned: tuple[str, ...]) -> _Screen | None:
-    """The screen for the regexes `find_phrases` runs with these banned phrases; None when
-    one of them requires nothing."""
-    regexes = [phrase_regex(p) for p in banned if p.strip()] + [a.regex for a in ai_phrases()]
+def _phrase_screen(banned: tuple[str, ...], language: str | None = None) -> _Screen | None:
+    """The screen for the regexes `find_phrases` runs with these banned phrases in
+    `language`; None when one of them requires nothing."""
+    regexes = [phrase_regex(p, language) for p in banned if p.strip()]
+    regexes += [a.regex for a in ai_phrases(language)]
     needs: list[tuple[str, tuple[str, ...]]] = []
     for regex in regexes:
         runs = required_text(regex)
@@ -143,10 +144,10 @@ def fold(text: str) -> str:
     return text.lower() if text.isascii() else normalize(text)
 
 
-def phrases_may_match(folded: str, banned: Sequence[str]) -> bool:
-    """False only when no banned or AI phrase can match a text; `folded` is `fold(text)`
-    (or `normalize(text)`, what `find_phrases` searches)."""
-    screen = _phrase_screen(tuple(banned))
+def phrases_may_match(folded: str, banned: Sequence[str], language: str | None = None) -> bool:
+    """False only when no banned or AI phrase (of `language`) can match a text; `folded` is
+    `fold(text)` (or `normalize(text)`, what `find_phrases` searches)."""
+    screen = _phrase_screen(tuple(banned), language)
     if screen is None:
         return True
     if not folded.isascii():
@@ -157,13 +158,17 @@ def phrases_may_match(folded: str, banned: Sequence[str]) -> bool:
 
 
 def screened_phrases(
-    text: str, banned: Sequence[str], field: str, folded: str | None = None
+    text: str,
+    banned: Sequence[str],
+    field: str,
+    folded: str | None = None,
+    language: str | None = None,
 ) -> list[Finding]:
-    """`find_phrases(text, banned, field)`, skipped when the screen shows nothing matches;
-    `folded` is `fold(text)` when the caller has it already."""
-    if not phrases_may_match(fold(text) if folded is None else folded, banned):
+    """`find_phrases(text, banned, field, language)`, skipped when the screen shows nothing
+    matches; `folded` is `fold(text)` when the caller has it already."""
+    if not phrases_may_match(fold(text) if folded is None else folded, banned, language):
         return []
-    return find_phrases(text, banned, field)
+    return find_phrases(text, banned, field, language)
 
 
 @functools.cache

@@ -2,7 +2,9 @@
 
 A cassette holds the normalized request (model, messages, schema, parameters), the raw
 response body, the task and a label naming the logical call ("<job>#<attempt>"), so a
-prompt change can carry old answers over to new requests (re-keying).
+prompt change can carry old answers over to new requests (re-keying). A replay folder is
+only read: carried-over answers go to the record folder, unless a rewrite in place was
+asked for by name (`--rekey-in-place`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -85,24 +87,34 @@ def _shape_problem(data: object) -> str | None:
     return None
 
 
+def _call(label: str) -> str:
+    """The logical call of an exchange label ('copy/cfo/x#2' -> 'copy/cfo/x')."""
+    return label.rsplit("#", 1)[0]
+
+
 class CassetteBook:
     """A folder of cassettes, read for replay and written for recording."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, in_place: bool = False) -> None:
         self.directory = directory
+        self.in_place = in_place  # carried-over answers replace their old files here
         self._lock = threading.Lock()
         self._by_key: dict[str, Cassette] = {}
         self._used: set[str] = set()
         self._tasks: set[str] = set()
+        self._calls: set[str] = set()
+        self.carried = 0  # answers carried over to changed requests in this session
+        self.removed = 0  # old cassettes a rewrite in place deleted
         if directory.is_dir():
             for path in sorted(directory.rglob("*.json")):
                 cassette = _load(path)
                 self._by_key[cassette.key] = cassette
 
-    def get(self, key: str, task: str) -> Cassette | None:
-        """The cassette answering `key`, marking it used (and `task` as asked for)."""
+    def get(self, key: str, task: str, label: str = "") -> Cassette | None:
+        """The cassette answering `key`, marking it used (and its task and call as asked)."""
         with self._lock:
             self._tasks.add(task)
+            self._calls.add(_call(label))
             cassette = self._by_key.get(key)
             if cassette is not None:
                 self._used.add(key)
@@ -116,11 +128,22 @@ class CassetteBook:
                     return cassette
             return None
 
+    def carry(self, cassette: Cassette, replaces: Cassette) -> None:
+        """Answer with a carried-over cassette; its file is written only in place."""
+        if self.in_place:
+            self.add(cassette, replaces=replaces)
+        else:
+            with self._lock:
+                self._by_key[cassette.key] = cassette
+                self._used.update((cassette.key, replaces.key))
+        with self._lock:
+            self.carried += 1
+
     def add(self, cassette: Cassette, *, replaces: Cassette | None = None) -> Path:
-        """Write a cassette atomically (and drop the one it replaces)."""
+        """Write a copy of a cassette atomically (and drop the one it replaces)."""
         slug = cassette.label.replace("/", "_").replace("#", "-") or cassette.task
         path = self.directory / f"{slug}--{cassette.key[:12]}.json"
-        cassette.path = path
+        cassette = replace(cassette, path=path)  # the caller's cassette keeps its own file
         write_text_atomic(path, json.dumps(cassette.to_json(), indent=2, ensure_ascii=False) + "\n")
         with self._lock:
             self._by_key[cassette.key] = cassette
@@ -129,20 +152,47 @@ class CassetteBook:
                 self._by_key.pop(replaces.key, None)
                 if replaces.path is not None and replaces.path != path:
                     replaces.path.unlink(missing_ok=True)
+                    self.removed += 1
         return path
 
     def stale(self) -> list[Cassette]:
-        """Cassettes of the tasks asked for in this session that no request used.
+        """Cassettes of the calls made in this session that no request used.
 
-        They went stale after a prompt or input change. Cassettes of tasks this session
-        never ran (a folder shared by several commands) are not stale.
+        They went stale after a prompt or input change. Cassettes of calls this session
+        never made (a job the run store answered, a folder shared by several commands) are
+        not stale.
         """
         with self._lock:
             return [
                 c
                 for k, c in sorted(self._by_key.items())
-                if k not in self._used and c.task in self._tasks
+                if k not in self._used
+                and (_call(c.label) in self._calls if c.label else c.task in self._tasks)
             ]
+
+
+def replay_notes(book: CassetteBook | None, record: CassetteBook | None) -> str | None:
+    """Where carried-over answers went, and the cassettes no request used (stale)."""
+    if book is None:
+        return None
+    lines = []
+    if book.carried:
+        where = (
+            f"{book.directory} rewritten in place ({book.removed} old cassette(s) removed)"
+            if book.in_place or record is None
+            else f"written to {record.directory}; {book.directory} is unchanged"
+        )
+        lines.append(f"{book.carried} answer(s) carried over to changed requests: {where}")
+    stale = book.stale()
+    if stale:
+        names = ", ".join(c.path.name if c.path else c.key[:12] for c in stale[:5])
+        more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+        lines.append(
+            f"{len(stale)} cassette(s) in {book.directory} were not used (stale): "
+            f"{names}{more}; carry them over into a new folder with --rekey --record NEW_DIR, "
+            "or delete them"
+        )
+    return "\n".join(lines) or None
 
 
 def new_cassette(

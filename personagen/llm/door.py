@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -10,9 +11,9 @@ from typing import Any, Generic, TypeVar
 import httpx2
 from pydantic import BaseModel, ValidationError
 
-from personagen.errors import BudgetExceeded, GenerationError, SettingsError
+from personagen.errors import BudgetExceeded, GenerationError, PersonagenError, SettingsError
 from personagen.llm.budget import SpendingLimit
-from personagen.llm.cassettes import CassetteBook
+from personagen.llm.cassettes import CassetteBook, replay_notes
 from personagen.llm.exchange import (
     normalize_request,
     prompt_cache_key,
@@ -98,11 +99,15 @@ class Door:
         price_factor: float = 1.0,
         budget_usd: float | None = None,
     ) -> None:
-        problem = settings.provider_problem()
+        problem = settings.provider_problem() or settings.cassette_problem()
         if problem is not None:
             raise SettingsError(problem)
         self.settings = settings
-        replay = CassetteBook(settings.replay_dir) if settings.replay_dir else None
+        replay = (
+            CassetteBook(settings.replay_dir, in_place=settings.rekey_in_place)
+            if settings.replay_dir
+            else None
+        )
         record = CassetteBook(settings.record_dir) if settings.record_dir else None
         if replay is None:
             # `upstream` stands in for the network: it gets the provider's own requests.
@@ -118,11 +123,12 @@ class Door:
             cache=cache if settings.cache else None,
             replay=replay,
             record=record,
-            rekey=settings.rekey,
+            rekey=settings.rekey or settings.rekey_in_place,
             price_factor=price_factor,
             spending=self.spending,
         )
         self._client: Any = None
+        self._headers: dict[str, str] | None = None
 
     async def __aenter__(self) -> Door:
         return self
@@ -142,17 +148,9 @@ class Door:
         return self.settings.base_url or self.settings.spec.base_url
 
     def stale_warning(self) -> str | None:
-        """Name the replay cassettes no request used: stale after a prompt or input change."""
-        book = self.transport.replay
-        stale = book.stale() if book is not None else []
-        if book is None or not stale:
-            return None
-        names = ", ".join(c.path.name if c.path else c.key[:12] for c in stale[:5])
-        more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
-        return (
-            f"{len(stale)} cassette(s) in {book.directory} were not used (stale): {names}{more}; "
-            "carry them over with --rekey or delete them"
-        )
+        """Name the replay cassettes no request used (stale after a prompt or input change),
+        and say where answers carried over to changed requests went."""
+        return replay_notes(self.transport.replay, self.transport.record)
 
     def openai_client(self) -> Any:
         """The raw async OpenAI client, sharing this door's transport (used for the Batch API)."""
@@ -167,6 +165,19 @@ class Door:
                 max_retries=0,  # the transport retries transient faults itself
             )
         return self._client
+
+    @functools.cached_property
+    def chat_url(self) -> str:
+        """Where chat completions are posted."""
+        return f"{str(self.openai_client().base_url).rstrip('/')}/chat/completions"
+
+    def chat_headers(self) -> dict[str, str]:
+        """The headers the client sends with a request: its defaults and the key."""
+        if self._headers is None:
+            client = self.openai_client()
+            merged = {**client.default_headers, **client.auth_headers}
+            self._headers = {k: v for k, v in merged.items() if isinstance(v, str)}
+        return self._headers
 
     def prepare(
         self,
@@ -240,7 +251,7 @@ class Door:
             # instructor's validation and re-ask loop, without its per-call setup: the
             # body is already built, and no message is ever rendered as a template.
             value = await retry_async_v2(
-                func=self.openai_client().chat.completions.create,
+                func=functools.partial(_post_chat, self, call, meter),
                 response_model=_instructor_model(call.response_model),
                 provider=Provider.OPENAI,
                 mode=_instructor_mode(call.mode),
@@ -286,6 +297,42 @@ def answer_room(settings: Settings, input_tokens: int) -> int:
     """
     free = int(settings.context_tokens * (1 - CONTEXT_MARGIN)) - input_tokens
     return max(MIN_ANSWER_TOKENS, min(settings.max_output_tokens, free))
+
+
+async def _post_chat(door: Door, call: PreparedCall, meter: CallMeter, **body: Any) -> Any:
+    """POST a chat completion straight to the door's transport, as the client would send it.
+
+    The body is complete, so the client's parameter transform, request options and response
+    machinery (a walk over every message and the schema, per exchange) add nothing; its
+    errors are raised as the client raises them, for `failures.translate`. The prepared
+    exchange itself is marked so the transport keys it by the prepared key.
+    """
+    import openai
+    from openai.types.chat import ChatCompletion
+
+    client = door.openai_client()
+    meter.sending = call.body if body == call.body else None
+    request = client._client.build_request(
+        "POST",
+        door.chat_url,
+        content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        headers=door.chat_headers(),
+        timeout=client.timeout,
+    )
+    try:
+        response = await door.transport.handle_async_request(request)
+        response.request = request  # what the client's errors name (set by a client's send)
+        await response.aread()
+    except PersonagenError:
+        raise
+    except httpx2.TimeoutException as error:
+        raise openai.APITimeoutError(request=request) from error
+    except Exception as error:  # as the client does: the server was not reached
+        raise openai.APIConnectionError(request=request) from error
+    if not response.is_success:
+        raise client._make_status_error_from_response(response)
+    # Built as the client builds it: leniently, so a local server's sparse answer is read.
+    return ChatCompletion.construct(**json.loads(response.content))
 
 
 def _fresh_kwargs(body: dict[str, Any]) -> dict[str, Any]:

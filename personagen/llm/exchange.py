@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Any
@@ -57,10 +58,52 @@ def usage_of(body: dict[str, Any]) -> tuple[int, int, int]:
 
 
 def prompt_tokens(normalized: dict[str, Any]) -> int:
-    """Estimated input tokens of a request: its messages and the schema it carries."""
+    """Estimated input tokens of a request: its messages and the schema it carries.
+
+    The schema and each line of a message are counted on their own (a line break is one
+    token), and a text counted before is not counted again: the schema, the system prompt,
+    the brief and a persona's lines recur request after request.
+    """
     body = normalized["body"]
-    sent = [body.get(name) for name in ("messages", "tools", "response_format") if body.get(name)]
-    return count_tokens(json.dumps(sent, ensure_ascii=False))
+    schema = [_schema_tokens(body[name]) for name in ("tools", "response_format") if body.get(name)]
+    return sum(schema) + sum(_message_tokens(m) for m in body.get("messages") or [])
+
+
+def _message_tokens(message: dict[str, Any]) -> int:
+    content = message.get("content")
+    if not isinstance(content, str):
+        return _text_tokens(json.dumps(message, ensure_ascii=False))
+    lines = content.split("\n")
+    frame = _text_tokens(json.dumps({**message, "content": ""}, ensure_ascii=False))
+    return frame + len(lines) - 1 + sum(_line_tokens(line) for line in lines)
+
+
+@functools.lru_cache(maxsize=8192)
+def _line_tokens(line: str) -> int:
+    # Counted as it is sent: inside a JSON string, with its escapes.
+    return count_tokens(json.dumps(line, ensure_ascii=False)[1:-1])
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_tokens(text: str) -> int:
+    return count_tokens(text)
+
+
+# Schema parts by identity: the door builds one per response contract and mode and puts that
+# same object in every request that carries it (`wire.request_parts`), so it is not even
+# serialized again. The part is kept with its count, so its id is not reused meanwhile.
+_SCHEMA_COUNTS: dict[int, tuple[object, int]] = {}
+
+
+def _schema_tokens(part: object) -> int:
+    known = _SCHEMA_COUNTS.get(id(part))
+    if known is not None and known[0] is part:
+        return known[1]
+    tokens = _text_tokens(json.dumps(part, ensure_ascii=False))
+    if len(_SCHEMA_COUNTS) >= 512:
+        _SCHEMA_COUNTS.clear()
+    _SCHEMA_COUNTS[id(part)] = (part, tokens)
+    return tokens
 
 
 def estimate_tokens(normalized: dict[str, Any], input_tokens: int | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -41,6 +42,9 @@ class CallMeter:
     sources: set[str] = field(default_factory=set)
     # The prepared call's key and input tokens: its first exchange is not counted again.
     prepared: tuple[str, int] | None = None
+    # The prepared body while its exchange is being sent: the transport takes its key from
+    # `prepared` instead of decoding and hashing the request again.
+    sending: dict[str, Any] | None = None
 
     def known_tokens(self, key: str) -> int | None:
         """Input tokens of the exchange `key` when it is the prepared request, else None."""

@@ -41,6 +41,9 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(resource_dir("prompts")),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
+        # Templates ship with the package: checking each one's mtime on every render cost
+        # more than rendering some of them.
+        auto_reload=False,
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,

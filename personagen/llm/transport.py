@@ -116,9 +116,13 @@ class DoorTransport(httpx2.AsyncBaseTransport):
         await request.aread()
         if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
             return await self._other_endpoint(request)
-        normalized = normalize_request(request.url.path, json.loads(request.content))
-        key = request_key(normalized)
         meter = CURRENT_CALL.get() or CallMeter(task="unknown", label="")
+        sending, meter.sending = meter.sending, None
+        if sending is not None and meter.prepared is not None:
+            normalized, key = normalize_request(request.url.path, sending), meter.prepared[0]
+        else:
+            normalized = normalize_request(request.url.path, json.loads(request.content))
+            key = request_key(normalized)
         meter.keys.append(key)
         label = f"{meter.label}#{meter.exchanges}"
         usage = Usage()
@@ -175,14 +179,16 @@ class DoorTransport(httpx2.AsyncBaseTransport):
     ) -> bytes | httpx2.Response:
         task = meter.task
         if self.replay is not None:
-            cassette = self.replay.get(key, task)
+            cassette = self.replay.get(key, task, label)
             if cassette is None and self.rekey:
                 old = self.replay.by_label(label)
                 if old is not None:
                     cassette = carried_over(old, key, normalized)
-                    self.replay.add(cassette, replaces=old)
+                    self.replay.carry(cassette, replaces=old)
             if cassette is None:
                 raise ReplayMissError(task, key, str(self.replay.directory))
+            if self.record is not None:  # a complete folder of this session's answers
+                self.record.add(cassette)
             usage.replayed = 1
             meter.sources.add(f"{cassette.source} cassette")
             return mask_body(json.dumps(cassette.response).encode("utf-8"), self.secret)

@@ -81,27 +81,15 @@ def request_parts(
     dialect: Dialect,
     messages: list[dict[str, str]],
 ) -> dict[str, Any]:
-    """The body fields that carry `schema` for `mode`, with the messages they need."""
-    sent = strict_schema(schema) if dialect == "strict" else dict(schema)
-    strict = dialect == "strict"
-    if mode == "tools":
-        function: dict[str, Any] = {"name": name, "description": description, "parameters": sent}
-        if strict:
-            function["strict"] = True
-        return {
-            "messages": messages,
-            "tools": [{"type": "function", "function": function}],
-            "tool_choice": {"type": "function", "function": {"name": name}},
-        }
-    if mode == "json_schema":
-        response_format: dict[str, Any] = {"name": name, "schema": sent}
-        if strict:
-            response_format["strict"] = True
-        return {
-            "messages": messages,
-            "response_format": {"type": "json_schema", "json_schema": response_format},
-        }
-    text = _SCHEMA_IN_PROMPT.format(schema=json.dumps(sent, indent=2, ensure_ascii=False))
+    """The body fields that carry `schema` for `mode`, with the messages they need.
+
+    The part carrying the schema is built once per schema, mode and dialect and shared by
+    every request that asks for it (callers never change it).
+    """
+    carrier = _schema_carrier(mode, name, description, schema, dialect)
+    if mode in ("tools", "json_schema"):
+        return {"messages": messages, **carrier}
+    text = carrier["text"]
     with_schema = [dict(m) for m in messages]
     if with_schema and with_schema[0]["role"] == "system":
         with_schema[0]["content"] += f"\n\n{text}"
@@ -109,6 +97,50 @@ def request_parts(
         with_schema.insert(0, {"role": "system", "content": text})
     if mode == "json":
         return {"messages": with_schema, "response_format": {"type": "json_object"}}
-    if mode == "md_json":
-        return {"messages": [*with_schema, {"role": "user", "content": _MD_JSON_ASK}]}
+    return {"messages": [*with_schema, {"role": "user", "content": _MD_JSON_ASK}]}
+
+
+# Built carriers by (mode, name, description, schema identity, dialect); the schema itself is
+# kept with its carrier so its id is not reused while the entry lives. Response contracts
+# are built once per model and request shape (`models/contract.py`), so this stays small.
+_CARRIERS: dict[tuple[str, str, str, int, str], tuple[Mapping[str, Any], dict[str, Any]]] = {}
+_MAX_CARRIERS = 512
+
+
+def _schema_carrier(
+    mode: str, name: str, description: str, schema: Mapping[str, Any], dialect: Dialect
+) -> dict[str, Any]:
+    key = (mode, name, description, id(schema), dialect)
+    known = _CARRIERS.get(key)
+    if known is not None and known[0] is schema:
+        return known[1]
+    carrier = _build_carrier(mode, name, description, schema, dialect)
+    if len(_CARRIERS) >= _MAX_CARRIERS:
+        _CARRIERS.clear()
+    _CARRIERS[key] = (schema, carrier)
+    return carrier
+
+
+def _build_carrier(
+    mode: str, name: str, description: str, schema: Mapping[str, Any], dialect: Dialect
+) -> dict[str, Any]:
+    sent = strict_schema(schema) if dialect == "strict" else dict(schema)
+    strict = dialect == "strict"
+    if mode == "tools":
+        function: dict[str, Any] = {"name": name, "description": description, "parameters": sent}
+        if strict:
+            function["strict"] = True
+        return {
+            "tools": [{"type": "function", "function": function}],
+            "tool_choice": {"type": "function", "function": {"name": name}},
+        }
+    if mode == "json_schema":
+        response_format: dict[str, Any] = {"name": name, "schema": sent}
+        if strict:
+            response_format["strict"] = True
+        return {"response_format": {"type": "json_schema", "json_schema": response_format}}
+    if mode in ("json", "md_json"):
+        return {
+            "text": _SCHEMA_IN_PROMPT.format(schema=json.dumps(sent, indent=2, ensure_ascii=False))
+        }
     raise ValueError(f"unknown mode {mode!r}")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 from urllib.parse import urlparse
 
 from pydantic import Field, field_validator, model_validator
 
 from personagen.checks.claims import ClaimSources
+from personagen.languages import LanguageTag
 from personagen.models.base import StrictModel
+from personagen.models.stages import StageOverride, check_overrides
+from personagen.models.utm import UtmTags
 
 
 def _web_url(url: str) -> str:
@@ -52,7 +55,16 @@ class Voice(StrictModel):
 
     tone: str = Field(min_length=1, description="e.g. 'plain, direct, no hype'.")
     max_reading_grade: float = Field(
-        default=9, gt=0, description="Highest Flesch-Kincaid grade the copy may have."
+        default=9,
+        gt=0,
+        description="Highest school grade the copy may read at, by the formula of its "
+        "language (en Flesch-Kincaid, de Wiener Sachtextformel, fr Kandel-Moles, es Fernández "
+        "Huerta; ease scores are read as grades).",
+    )
+    formality: Literal["formal", "informal"] | None = Field(
+        default=None,
+        description="How copy addresses the reader: formal (Sie, vous, usted) or informal (du, "
+        "tu, tú); in English it sets the tone only. Default: the language's usual B2B form.",
     )
     banned_phrases: list[str] = Field(default_factory=list, description="Phrases never to use.")
     required_terms: list[str] = Field(
@@ -95,6 +107,20 @@ class Brief(StrictModel):
     email_compliance: EmailCompliance | None = Field(
         default=None, description="Sender details; needed to write e-mail sequences."
     )
+    language: LanguageTag | None = Field(
+        default=None,
+        description="Language of the copy, a BCP 47 tag (en, en-GB, de, de-AT, fr, es); the "
+        "campaign's language and --language win over it. Default: en.",
+    )
+    stages: dict[str, StageOverride] = Field(
+        default_factory=dict, description="Goal or call to action per journey stage."
+    )
+    utm: UtmTags | None = Field(default=None, description="Tracking tags for landing pages.")
+
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, stages: dict[str, StageOverride]) -> dict[str, StageOverride]:
+        return check_overrides(stages)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -122,6 +148,7 @@ class Brief(StrictModel):
         teams'); copy that repeats it is not held to its numbers.
         """
         texts = [p.text for p in self.proof_points] + [self.offer.name, self.offer.call_to_action]
+        texts += [s.call_to_action for s in self.stages.values() if s.call_to_action]
         own = [self.product.name]
         footer: list[str] = []
         if self.email_compliance is not None:
@@ -134,4 +161,9 @@ class Brief(StrictModel):
             known_customers=list(self.customers_forbidden),
             own_names=own,
             footer_texts=footer,
+            language=self.language,
         )
+
+    def in_language(self, language: str | None) -> Brief:
+        """This brief with its copy in `language` (a campaign's or a flag's), when given."""
+        return self if language is None else self.model_copy(update={"language": language})

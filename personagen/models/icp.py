@@ -61,7 +61,9 @@ class ICP(StrictModel):
     name: str = Field(description="Human-readable name of the segment.")
     industries: list[str] = Field(min_length=1, description="Target industries.")
     employees: Range = Field(description="Employee count range.")
-    revenue: RevenueRange = Field(description="Annual revenue range.")
+    revenue: RevenueRange | None = Field(
+        default=None, description="Annual revenue range; leave it out when unknown."
+    )
     geographies: list[str] = Field(min_length=1, description="Regions or countries.")
     tech_stack: TechStack = Field(default_factory=TechStack)
     technological_maturity: Literal["low", "medium", "high"] = Field(

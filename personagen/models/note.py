@@ -5,15 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, field_validator
 
+from personagen.languages import LanguageTag
 from personagen.models.base import StrictModel
 
-NoteFormat = Literal["md", "txt", "vtt", "srt"]
+NoteFormat = Literal["md", "txt", "vtt", "srt", "docx"]
 
 
 class NoteMeta(StrictModel):
-    """Optional front matter of a Markdown note."""
+    """Optional front matter of a Markdown note.
+
+    `source`, `licence` and `tags` describe the note for people (where it came from, on
+    what terms it may be used): they are kept in the persona's provenance and never sent
+    to the model.
+    """
 
     interviewee: str | None = Field(default=None, description="Name of the person interviewed.")
     interviewer: str | None = Field(
@@ -21,9 +27,30 @@ class NoteMeta(StrictModel):
         description="Name or label of the interviewer (several: separated by commas).",
     )
     role: str | None = Field(default=None, description="Job title of the interviewee.")
+    language: LanguageTag | None = Field(
+        default=None,
+        description="Language the interviewee speaks, a BCP 47 tag (de, fr-CA); quotes stay "
+        "in it, whatever language personas are written in.",
+    )
     company: str | None = Field(default=None, description="Company of the interviewee.")
     date: dt.date | None = Field(default=None, description="Date of the interview.")
-    tags: list[str] = Field(default_factory=list)
+    source: str | None = Field(
+        default=None, description="Where the note comes from, e.g. 'Gong call 2024-05-02'."
+    )
+    licence: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("licence", "license"),
+        description="Terms the note may be used on, e.g. 'internal use only' (or 'license').",
+    )
+    tags: list[str] = Field(
+        default_factory=list, description="Free labels for people, e.g. [pilot, churned]."
+    )
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _one_tag(cls, value: object) -> object:
+        # `tags: pilot` means one tag, not a list of letters.
+        return [value] if isinstance(value, str) else value
 
 
 class SpeakerRoles(StrictModel):

@@ -10,13 +10,15 @@ attached quotes and the items that were rejected.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
+from personagen.languages import LanguageTag
 from personagen.models.base import StrictModel
+from personagen.models.note import Note
 from personagen.text import MAX_NAME, formula_trigger
 
 
@@ -252,6 +254,15 @@ class Rejected(StrictModel):
     reason: str
 
 
+class NoteSource(StrictModel):
+    """Where a cited note comes from and on what terms (its front matter; never sent)."""
+
+    note_id: str
+    source: str | None = None
+    licence: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
 class Provenance(StrictModel):
     """How an artifact was produced."""
 
@@ -262,6 +273,10 @@ class Provenance(StrictModel):
         default_factory=list,
         description="Where the model answers came from: live model, response cache, "
         "recorded cassette or hand-written cassette (not model output).",
+    )
+    notes: list[NoteSource] = Field(
+        default_factory=list,
+        description="Cited notes whose front matter gives a source, licence or tags.",
     )
 
     def label(self) -> str:
@@ -290,6 +305,11 @@ class Persona(StrictModel):
     characteristics: list[str] = Field(default_factory=list)
     rejected: list[Rejected] = Field(default_factory=list)
     provenance: Provenance | None = None
+    language: LanguageTag | None = Field(
+        default=None,
+        description="BCP 47 tag of the persona's own text (none: en); quotes stay in the "
+        "language spoken.",
+    )
 
     @field_validator("name", "title")
     @classmethod
@@ -316,3 +336,13 @@ class Persona(StrictModel):
                 if candidate.id == item_id:
                     return candidate
         return None
+
+
+def note_sources(persona: Persona, notes: Sequence[Note]) -> list[NoteSource]:
+    """The source, licence and tags of each note the persona cites (those that give any)."""
+    cited = {n for items in persona.items().values() for item in items for n in item.note_ids}
+    return [
+        NoteSource(note_id=n.id, source=n.meta.source, licence=n.meta.licence, tags=n.meta.tags)
+        for n in notes
+        if n.id in cited and (n.meta.source or n.meta.licence or n.meta.tags)
+    ]

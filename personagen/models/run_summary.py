@@ -19,6 +19,14 @@ class FailedJob(BaseModel):
     cost_usd: float | None = None
 
 
+class ReusedFrom(BaseModel):
+    """An earlier run whose finished jobs this run reused instead of paying again."""
+
+    run_id: str
+    started: str | None = None
+    jobs: int = 0
+
+
 class RunSummary(BaseModel):
     """run.json: what a run did. Every field may be missing in a file from an older
     version; `usage` nested under its own key (an older layout) is read too."""
@@ -28,8 +36,13 @@ class RunSummary(BaseModel):
     run_id: str | None = None
     model: str | None = None
     jobs: int = 0
+    # Job counts: `done` = `written` + `regenerated` (what this run paid for); `reused` came
+    # from the store, done by an earlier run on the same inputs (`reused_from` says which).
     done: int = 0
+    written: int = 0  # done for the first time
+    regenerated: int = 0  # done before by a run of this name; redone because inputs changed
     reused: int = 0
+    reused_from: list[ReusedFrom] = Field(default_factory=list)
     failed: int = 0
     skipped: int = 0
     failures: dict[str, str] = Field(default_factory=dict)
@@ -63,6 +76,8 @@ class RunSummary(BaseModel):
             lifted["failed_jobs"] = [
                 {"job_id": k, "reason": v} for k, v in data["failures"].items()
             ]
+        if "written" not in data and "regenerated" not in data:  # written before the split
+            lifted["written"] = data.get("done", 0)
         if not data.get("skipped_reasons") and isinstance(data.get("skipped_jobs"), list):
             lifted["skipped_reasons"] = {str(j): "" for j in data["skipped_jobs"]}
         return {**data, **lifted}

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from personagen.channels import channel_ids, get_channel, limit_text
+from personagen.channels import channel_ids, get_channel, limit_text, unknown_channel_hint
 from personagen.checks.findings import Finding
+from personagen.checks.placeholders import find_placeholder
 from personagen.checks.tokens import ALLOWED_TOKENS
 from personagen.errors import GenerationError, InputError
+from personagen.languages import DEFAULT_LANGUAGE, formality_rule, prompt_language
 from personagen.llm import Door, PreparedCall
 from personagen.models.artifacts import CopyArtifact, RejectedPart
 from personagen.models.brief import Brief
@@ -27,24 +29,32 @@ from personagen.models.copy import (
 )
 from personagen.models.persona import Persona, Provenance
 from personagen.models.salvage import Dropped, Salvaged, salvage
+from personagen.models.stages import Stage, get_stage
+from personagen.models.utm import tracked_urls
 
 MAX_VARIANTS = 10
+PROOF = ("text", "source")
+FOOTER = ("sender_name", "postal_address", "opt_out_text", "opt_out_url")
 MAX_STEPS = 10
 
 
 @dataclass(frozen=True)
 class CopyJob:
-    """One call's worth of copy: a persona, a channel and how much to write."""
+    """One call's worth of copy: a persona, a channel, a journey stage (or none: copy for
+    every stage, as before stages existed) and how much to write."""
 
     persona: Persona
     channel: str
     variants: int = 3
     steps: int = 4
+    stage: Stage | None = None
 
     @property
     def job_id(self) -> str:
         """Stable name of the job, also its cassette label."""
-        return f"copy/{self.persona.id}/{self.channel}"
+        if self.stage is None:
+            return f"copy/{self.persona.id}/{self.channel}"
+        return f"copy/{self.persona.id}/{self.stage.id}/{self.channel}"
 
 
 def parse_channels(text: str) -> list[str]:
@@ -55,12 +65,19 @@ def parse_channels(text: str) -> list[str]:
         return known
     unknown = [name for name in names if name not in known]
     if unknown or not names:
+        name = unknown[0] if unknown else text
         raise InputError(
             "--channels",
-            f"unknown channel '{unknown[0] if unknown else text}'; "
-            f"choose from: {', '.join(known)} (or 'all')",
+            f"unknown channel {name!r}; {unknown_channel_hint(name, known)} (or 'all')",
         )
     return list(dict.fromkeys(names))
+
+
+def stage_plan(
+    stages: Mapping[str, Sequence[str]] | None, brief: Brief
+) -> list[tuple[Stage, list[str]]]:
+    """Each stage (the brief's goal and call to action applied) with its channels."""
+    return [(get_stage(sid, brief.stages), list(chans)) for sid, chans in (stages or {}).items()]
 
 
 def check_counts(variants: int, steps: int) -> None:
@@ -73,16 +90,50 @@ def check_counts(variants: int, steps: int) -> None:
 
 def check_brief_for(brief: Brief, channels: list[str], source: str) -> None:
     """Fail early when the brief lacks what a requested channel needs."""
-    if any(get_channel(c).shape == "sequence" for c in channels) and not brief.email_compliance:
+    sequences = [c for c in channels if get_channel(c).shape == "sequence"]
+    if sequences and not brief.email_compliance:
+        rest = [c for c in channels if c not in sequences]
+        leave_out = (
+            f"channels: [{', '.join(rest)}] in the campaign file, --channels {','.join(rest)}"
+            if rest
+            else "other channels in the campaign file's channels: or --channels"
+        )
         raise InputError(
             source,
-            "email_compliance is missing; email needs sender_name, postal_address and opt_out_text",
+            f"email_compliance is missing, and {' and '.join(sequences)} needs it: add "
+            "email_compliance: {sender_name: <who sends>, postal_address: <your postal "
+            "address>, opt_out_text: <how to unsubscribe>} to the brief, or leave "
+            f"{' and '.join(sequences)} out ({leave_out})",
         )
     if not brief.proof_points:
         raise InputError(
             source,
             "proof_points is empty; copy may only state facts from proof points, add at least one",
         )
+
+
+def check_placeholders(brief: Brief, channels: list[str], source: str) -> None:
+    """Refuse placeholders ('TODO', '<address>', example.com) in what a real run publishes:
+    the proof points every channel may cite and the e-mail footer when e-mail is written.
+
+    Called only when a model will be asked: a dry run sends nothing and a replay answers
+    from cassettes, so both keep a template's placeholders.
+    """
+    fields: list[tuple[str, str | None]] = []
+    for number, point in enumerate(brief.proof_points):
+        fields += [(f"proof_points[{number}].{name}", getattr(point, name)) for name in PROOF]
+    compliance = brief.email_compliance
+    if compliance is not None and any(get_channel(c).shape == "sequence" for c in channels):
+        fields += [(f"email_compliance.{name}", getattr(compliance, name)) for name in FOOTER]
+    for name, value in fields:
+        marker = find_placeholder(value or "")
+        if marker is not None:
+            shown = value if value is None or len(value) <= 60 else value[:57] + "..."
+            raise InputError(
+                source,
+                f"{name}: {shown!r} holds the placeholder {marker!r}; write the real value "
+                "before a real run (a --dry-run or a --replay run keeps placeholders)",
+            )
 
 
 def email_footer(brief: Brief) -> str:
@@ -116,7 +167,36 @@ def job_variables(job: CopyJob, brief: Brief) -> dict[str, object]:
         "steps": job.steps,
         "schedule": email_schedule(job.steps) if channel.shape == "sequence" else [],
         "tokens": ["{{" + token + "}}" for token in ALLOWED_TOKENS],
+        "stage": job.stage,
+        "stage_focus": stage_focus(job.persona, job.stage),
+        "language": prompt_language(brief.language),
+        "formality": formality_rule(brief.language, brief.voice.formality),
     }
+
+
+def stage_focus(persona: Persona, stage: Stage | None) -> list[tuple[str, list[str]]]:
+    """The persona sections a stage puts first, each with its item ids (empty ones left out)."""
+    if stage is None:
+        return []
+    items = persona.items()
+    return [
+        (section.replace("_", " "), [item.id for item in items[section]])
+        for section in stage.focus
+        if items.get(section)
+    ]
+
+
+def tracked_links(artifact: CopyArtifact, brief: Brief) -> list[str] | None:
+    """The brief's landing page with its utm tags, one per ad variant or e-mail of the
+    artifact; None without `utm:` or for copy that links nowhere (objection handling)."""
+    channel = get_channel(artifact.channel)
+    if brief.utm is None or channel.kind not in ("ad", "email"):
+        return None
+    pieces = artifact.draft.get(channel.pieces[0])
+    count = len(pieces) if isinstance(pieces, list) else 0
+    return tracked_urls(
+        brief.offer.url, brief.utm, artifact.persona_id, artifact.stage, artifact.channel, count
+    )
 
 
 def job_context(job: CopyJob, brief: Brief) -> dict[str, object]:
@@ -191,12 +271,14 @@ def to_artifact(
     assert isinstance(draft, draft_model_for(job.channel))
     channel = get_channel(job.channel)
     warnings: list[Finding] = copy_warnings(job.channel, draft)
-    return CopyArtifact(
+    artifact = CopyArtifact(
         persona_id=job.persona.id,
         persona_name=job.persona.name,
         persona_title=job.persona.title,
         channel=job.channel,
+        stage=job.stage.id if job.stage is not None else None,
         brief_id=brief.id,
+        language=brief.language or DEFAULT_LANGUAGE,
         draft=draft.model_dump(mode="json"),
         footer=email_footer(brief) if channel.shape == "sequence" else None,
         final_url=brief.offer.url if channel.kind == "ad" else None,
@@ -209,3 +291,4 @@ def to_artifact(
             answers=sorted(sources),
         ),
     )
+    return artifact.model_copy(update={"tracked_urls": tracked_links(artifact, brief)})

@@ -23,6 +23,7 @@ from typing import Any
 from personagen.checks.grounding import normalize, quote_problem
 from personagen.errors import BudgetExceeded, GenerationError, InputError
 from personagen.inputs.citable import Block, CitableNote, citable_note
+from personagen.languages import DEFAULT_LANGUAGE, Tag, prompt_language
 from personagen.llm import Door, PreparedCall, Usage
 from personagen.models.contract import contract_schema
 from personagen.models.icp import ICP
@@ -38,6 +39,7 @@ from personagen.models.persona import (
     PersonaDraft,
     PersonaSetDraft,
     Provenance,
+    note_sources,
 )
 from personagen.models.salvage import salvage
 from personagen.pipeline.grounding import ground_persona, persona_warnings
@@ -65,11 +67,17 @@ class PersonaRun:
     usage: Usage = field(default_factory=Usage)
     prompt_versions: dict[str, str] = field(default_factory=dict)
     sources: set[str] = field(default_factory=set)
+    # What each note's extraction used: a note extracted before comes from the response cache.
+    extraction: dict[str, Usage] = field(default_factory=dict)
 
-    def add(self, usage: Usage | None, sources: set[str] | None = None) -> None:
+    def add(
+        self, usage: Usage | None, sources: set[str] | None = None, note_id: str | None = None
+    ) -> None:
         """Count what a call cost (valid or not) and where its answers came from."""
         if usage is not None:
             self.usage.add(usage)
+            if note_id is not None:
+                self.extraction.setdefault(note_id, Usage()).add(usage)
         self.sources |= sources or set()
 
 
@@ -125,9 +133,10 @@ def note_parts(citable: CitableNote, max_chars: int) -> list[NotePart]:
 
 
 def extraction_variables(
-    icp: ICP, note: Note, citable: CitableNote, part: NotePart, parts: int
+    icp: ICP, note: Note, citable: CitableNote, part: NotePart, parts: int, language: Tag = None
 ) -> dict[str, Any]:
-    """The template variables of the extraction call of one part of a note."""
+    """The template variables of the extraction call of one part of a note, its insights
+    written in `language` (None: English)."""
     return {
         "icp": icp,
         "note": note,
@@ -135,6 +144,8 @@ def extraction_variables(
         "sentences": citable.sentences,
         "part": part.number,
         "part_count": parts,
+        "language": prompt_language(language),
+        "note_language": prompt_language(note.meta.language),
     }
 
 
@@ -146,7 +157,7 @@ def prepare_extraction(
     return door.prepare(
         "extract_insights",
         NoteInsights,
-        extraction_variables(icp, note, citable, part, parts),
+        extraction_variables(icp, note, citable, part, parts, door.settings.language),
         schema=contract_schema(NoteInsights, context),
         context=context,
         label=f"extract/{note.id}/{part.number}",
@@ -168,7 +179,9 @@ async def extract_note(
     for part in parts:
         call = prepare_extraction(door, icp, note, citable, part, len(parts))
         run.prompt_versions["extract_insights"] = call.prompt_version
-        answer = await _answer(door, call, run, slot, f"{note.id} (part {part.number})")
+        answer = await _answer(
+            door, call, run, slot, f"{note.id} (part {part.number})", note=note.id
+        )
         if answer is None:
             continue
         role = role or answer.role
@@ -218,6 +231,7 @@ async def _answer(
     slot: Slot,
     what: str,
     relaxed: Sequence[str] = (),
+    note: str | None = None,
 ) -> Any:
     """A call's valid answer, or what remains valid of it; None when nothing does.
 
@@ -228,10 +242,10 @@ async def _answer(
         async with slot:
             generated = await door.generate(call)
     except BudgetExceeded as stop:
-        run.add(stop.usage)
+        run.add(stop.usage, note_id=note)
         raise
     except GenerationError as failure:
-        run.add(failure.usage)
+        run.add(failure.usage, note_id=note)
         context = {k: v for k, v in call.context.items() if k not in relaxed}
         kept = salvage(call.response_model, failure.last_output, context)
         if kept is None:
@@ -240,7 +254,7 @@ async def _answer(
         for dropped in kept.dropped:
             run.warnings.append(f"{what}: dropped {dropped.path}: {'; '.join(dropped.problems)}")
         return kept.value
-    run.add(generated.usage, generated.sources)
+    run.add(generated.usage, generated.sources, note)
     return generated.value
 
 
@@ -251,8 +265,10 @@ def synthesis_variables(
     roles: Mapping[str, str | None],
     *,
     quotes: bool,
+    language: Tag = None,
 ) -> dict[str, Any]:
-    """The template variables of the synthesis call: the insights grouped by note."""
+    """The template variables of the synthesis call: the insights grouped by note; the
+    personas written in `language` (None: English)."""
     by_note: dict[str, list[Insight]] = {}
     for insight in insights:
         by_note.setdefault(insight.note_id, []).append(insight)
@@ -260,7 +276,8 @@ def synthesis_variables(
         {"note_id": note_id, "role": roles.get(note_id), "insights": found}
         for note_id, found in by_note.items()
     ]
-    return {"icp": icp, "count": count, "notes": notes, "quotes": quotes}
+    language_name = prompt_language(language)
+    return {"icp": icp, "count": count, "notes": notes, "quotes": quotes, "language": language_name}
 
 
 def prepare_synthesis(
@@ -278,7 +295,9 @@ def prepare_synthesis(
         call = door.prepare(
             "synthesize_personas",
             PersonaSetDraft,
-            synthesis_variables(icp, count, insights, roles, quotes=quotes),
+            synthesis_variables(
+                icp, count, insights, roles, quotes=quotes, language=door.settings.language
+            ),
             schema=contract_schema(PersonaSetDraft, context),
             context=context,
             label="synthesize",
@@ -347,7 +366,9 @@ async def synthesize_personas(
             prompt_versions=dict(run.prompt_versions),
             created=created,
             answers=sorted(run.sources),
+            notes=note_sources(persona, notes),
         )
+        persona.language = door.settings.language or DEFAULT_LANGUAGE
         run.personas.append(persona)
     run.warnings += persona_warnings(run.personas)
     if not any(any(p.items().values()) for p in run.personas):

@@ -326,7 +326,9 @@ async def run_campaign_batch(
             )
             jobs = await persona_stage(engine, request)
             brief = request.brief
-            pending = [job for job in jobs if job.job_id in _unfinished(door, db, jobs, brief)]
+            unfinished = _unfinished(door, db, jobs, brief)
+            # Copy still valid for a changed persona (`run.lineage`) is reused, not batched.
+            pending = [j for j in jobs if j.job_id in unfinished and not engine.earlier(j, brief)]
             stage = BatchStage(engine, answers, name=request.name, poll_seconds=poll_seconds())
             batch = await stage.run(pending, brief) if pending else None
             await engine.finish_copy(jobs, brief)

@@ -14,15 +14,18 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from personagen.errors import BudgetExceeded, GenerationError
 from personagen.export.outputs import OutputFolder
 from personagen.llm import Door, Settings, Upstream, Usage, prompt_version
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
+from personagen.models.changelog import Changelog
 from personagen.models.note import SpeakerRoles
 from personagen.models.persona import Persona
 from personagen.pipeline.copy import (
@@ -31,13 +34,23 @@ from personagen.pipeline.copy import (
     prepare_copy,
     salvage_copy,
     to_artifact,
+    tracked_links,
     unanswerable,
 )
 from personagen.pipeline.grounding import persona_warnings
 from personagen.pipeline.personas import synthesize_personas
+from personagen.run.lineage import carried_over, lineage_slot, still_valid
 from personagen.run.lock import locked_store
 from personagen.run.outcomes import JobOutcome, ProgressHook, RunReport
-from personagen.run.request import CampaignRequest, SegmentInput, copy_matrix
+from personagen.run.refresh import (
+    Refreshes,
+    changelog_line,
+    extraction_line,
+    previous_personas,
+    refresh_key,
+    unchanged,
+)
+from personagen.run.request import CampaignRequest, SegmentInput, request_matrix
 from personagen.store import Store
 
 
@@ -57,6 +70,7 @@ def refresh_from_brief(artifact: CopyArtifact, brief: Brief) -> CopyArtifact:
         update["footer"] = email_footer(brief)
     if artifact.final_url is not None:
         update["final_url"] = brief.offer.url
+    update["tracked_urls"] = tracked_links(artifact, brief)
     return artifact.model_copy(update=update)
 
 
@@ -73,6 +87,8 @@ def persona_key(settings: Settings, segment: SegmentInput) -> str:
         [n.model_dump(mode="json", exclude={"path"}) for n in segment.notes],
         segment.count,
         _speakers(segment.speakers),
+        # Only a language other than the default: English keys stay as they were.
+        *([settings.language] if settings.language not in (None, "en") else []),
     )
 
 
@@ -98,8 +114,12 @@ class CampaignEngine:
     ) -> None:
         self.door = door
         self.store = store
+        self.name = name
         self.output = output
         self.folder = OutputFolder(output)
+        self.refreshes = Refreshes(self.folder)
+        self.changelog: Changelog | None = None
+        self.extraction: list[str] = []  # per segment: notes extracted, or from the cache
         self.progress = progress or (lambda outcome: None)
         self.run_id = store.start_run(name, source, door.settings.model)
         self.report = RunReport(self.run_id, door.settings.model, budget_usd=door.spending.limit)
@@ -137,13 +157,21 @@ class CampaignEngine:
         assert isinstance(error, GenerationError)
         return JobOutcome(job_id, "failed", usage, error=error.reason, detail=error.problems)
 
-    async def personas(self, segment: SegmentInput) -> list[Persona]:
-        """The personas of a segment: from the store when these inputs already ran."""
+    async def personas(self, segment: SegmentInput, *, update: bool = False) -> list[Persona]:
+        """The personas of a segment: from the store when these inputs already ran.
+
+        With `update`, the output folder's personas of this ICP are refreshed instead: the
+        new synthesis is matched to them (`pipeline.refresh`); `write_refreshes` writes them.
+        """
         job_id = f"personas/{segment.icp.id}"
-        key = persona_key(self.door.settings, segment)
+        base = persona_key(self.door.settings, segment)
+        previous = previous_personas(self.folder, segment.icp.id) if update else []
+        key = refresh_key(base, previous) if previous else base
         stored = self.store.get_result(key)
         if stored is not None:
             personas = [Persona.model_validate(p) for p in stored[0]["personas"]]
+            if previous:
+                personas = self.refreshes.add(previous, stored[0])
             self.report.warnings += persona_warnings(personas)
             self._finish(JobOutcome(job_id, "reused"), "personas", key)
         else:
@@ -162,11 +190,30 @@ class CampaignEngine:
                 return []
             personas = run.personas
             self.report.warnings += run.warnings
-            result = {"personas": [p.model_dump(mode="json") for p in personas]}
+            self.extraction.append(extraction_line(run.extraction))
+            result: dict[str, Any] = {}
+            if previous:
+                found = self.refreshes.refresh(previous, personas)
+                personas = found.personas
+                result["changelog"] = found.changelog.model_dump(mode="json")
+            result["personas"] = [p.model_dump(mode="json") for p in personas]
             self.store.put_result(key, "personas", result, asdict(run.usage))
+            if previous:  # refreshing the result with the same notes changes nothing
+                settled = refresh_key(base, personas)
+                self.store.put_result(settled, "personas", unchanged(personas), asdict(Usage()))
             self._finish(JobOutcome(job_id, "done", run.usage), "personas", key)
-        await self._write(lambda: self.folder.write_personas(personas))
+        if not previous:
+            await self._write(lambda: self.folder.write_personas(personas))
         return personas
+
+    async def write_refreshes(self) -> Changelog | None:
+        """Write the refreshed personas of every segment and their one changelog."""
+        if self.refreshes.done:
+            async with self._write_lock:
+                self.changelog = await asyncio.to_thread(self.refreshes.write)
+            self.report.notes += [line for line in self.extraction if line]
+            self.report.notes.append(changelog_line(self.changelog))
+        return self.changelog
 
     async def copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
         """One copy job: reused, generated (or what stayed valid of it), failed or skipped.
@@ -183,11 +230,19 @@ class CampaignEngine:
             self._finish(JobOutcome(job.job_id, "skipped", error=why_not), job.channel, "")
             return None
         call = prepare_copy(self.door, job, brief)
+        slot = lineage_slot(self.name, job.job_id)
         stored = self.store.get_result(call.key)
-        if stored is not None:
-            artifact = refresh_from_brief(CopyArtifact.model_validate(stored[0]), brief)
+        earlier = None if stored is not None else self.earlier(job, brief)
+        if stored is not None or earlier is not None:
+            if stored is not None:
+                key, artifact = call.key, CopyArtifact.model_validate(stored[0])
+                self.store.put_lineage(slot, key, job.persona.model_dump(mode="json"))
+            else:
+                assert earlier is not None
+                key, artifact = earlier[0], carried_over(earlier[1], job.persona)
+            artifact = refresh_from_brief(artifact, brief)
             await self._write_artifact(artifact)
-            self._finish(JobOutcome(job.job_id, "reused"), job.channel, call.key)
+            self._finish(JobOutcome(job.job_id, "reused"), job.channel, key)
             return artifact
         self.store.set_job(self.run_id, job.job_id, job.channel, call.key, "running", attempt=True)
         settings = self.door.settings
@@ -213,6 +268,7 @@ class CampaignEngine:
         self.store.put_result(
             call.key, job.channel, artifact.model_dump(mode="json"), asdict(usage)
         )
+        self.store.put_lineage(slot, call.key, job.persona.model_dump(mode="json"))
         await self._write_artifact(artifact)
         self._finish(JobOutcome(job.job_id, "done", usage), job.channel, call.key)
         if dropped:
@@ -222,11 +278,31 @@ class CampaignEngine:
             )
         return artifact
 
+    def earlier(self, job: CopyJob, brief: Brief) -> tuple[str, CopyArtifact] | None:
+        """Copy written for an earlier version of the job's persona that is still valid for
+        today's (`run.lineage`): its key and artifact; None when the job must be generated."""
+        found = self.store.get_lineage(lineage_slot(self.name, job.job_id))
+        stored = self.store.get_result(found[0]) if found is not None else None
+        if found is None or stored is None:
+            return None
+        try:
+            before = Persona.model_validate(found[1])
+            artifact = CopyArtifact.model_validate(stored[0])
+        except ValidationError:  # kept by an older version: generate again
+            return None
+        if not still_valid(artifact, before, job.persona):
+            return None
+        # Same request but for the persona: brief, channel, counts, stage, model, prompts.
+        if prepare_copy(self.door, replace(job, persona=before), brief).key != found[0]:
+            return None
+        return found[0], artifact
+
     async def finish_copy(self, jobs: list[CopyJob], brief: Brief) -> list[CopyArtifact]:
         """Run every copy job (each writes its JSON), then write the decks and exports."""
         results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
         artifacts = [a for a in results if a is not None]
-        await self._write(lambda: self.folder.write_views(artifacts, brief))
+        personas = list({job.persona.id: job.persona for job in jobs}.values())
+        await self._write(lambda: self.folder.write_views(artifacts, brief, personas))
         return artifacts
 
     async def _write_artifact(self, artifact: CopyArtifact) -> None:
@@ -242,6 +318,7 @@ def close_run(
 ) -> None:
     """Write `run.json` and mark the run finished in the store."""
     report.wall_seconds = time.monotonic() - started
+    report.trace(store)
     summary = {**report.to_json(), **(extra or {})}
     OutputFolder(output).write_summary(summary)
     store.finish_run(report.run_id, "failed" if report.count("failed") else "done", summary)
@@ -249,8 +326,11 @@ def close_run(
 
 async def persona_stage(engine: CampaignEngine, request: CampaignRequest) -> list[CopyJob]:
     """Personas of every segment, then the copy matrix they make."""
-    persona_sets = await asyncio.gather(*(engine.personas(s) for s in request.segments))
-    return copy_matrix(persona_sets, request.channels, request.variants, request.steps)
+    persona_sets = await asyncio.gather(
+        *(engine.personas(s, update=request.update) for s in request.segments)
+    )
+    await engine.write_refreshes()
+    return request_matrix(request, persona_sets)
 
 
 async def run_campaign(

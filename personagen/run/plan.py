@@ -24,7 +24,7 @@ from personagen.pipeline.personas import (
     prepare_synthesis,
 )
 from personagen.run.engine import persona_key
-from personagen.run.request import CampaignRequest, SegmentInput, copy_matrix
+from personagen.run.request import CampaignRequest, SegmentInput, request_matrix
 from personagen.store import Store
 
 # Extraction keeps about one insight per two cited sentences, each about 70 tokens in the
@@ -128,7 +128,7 @@ def plan_campaign(request: CampaignRequest, store: Store) -> tuple[Estimate, int
         else:
             reused += 1
             personas = [Persona.model_validate(p) for p in stored[0]["personas"]]
-        jobs = copy_matrix([personas], request.channels, request.variants, request.steps)
+        jobs = request_matrix(request, [personas])
         for job in jobs:
             if unanswerable(job) is not None:
                 continue

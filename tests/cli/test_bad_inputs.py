@@ -192,6 +192,30 @@ def _campaign(world: World, **changes: object) -> list[str]:
     return ["run", str(world.file("campaign.yaml", yaml.safe_dump(data))), "-o", str(world.out)]
 
 
+def _email_without_compliance(world: World) -> list[str]:
+    data = yaml.safe_load((LINT_DATA / "brief.yaml").read_text())
+    del data["email_compliance"]
+    brief = world.file("brief.yaml", yaml.safe_dump(data))
+    return _campaign(world, brief=str(brief), channels=["email", "linkedin"])
+
+
+def _live_campaign(world: World, proof: str = "", **compliance: str) -> list[str]:
+    """A campaign pointed at a live model (an address never dialled: the check comes first)."""
+    data = yaml.safe_load((LINT_DATA / "brief.yaml").read_text())
+    data["email_compliance"].update(compliance)
+    if proof:
+        data["proof_points"][0]["text"] = proof
+    brief = world.file("brief.yaml", yaml.safe_dump(data))
+    args = _campaign(world, brief=str(brief), replay=None, channels=["email", "linkedin"])
+    return [*args, "--base-url", "http://127.0.0.1:9/v1"]
+
+
+def _init_twice(world: World) -> list[str]:
+    runner.invoke(app, ["init", str(world.root / "camp")])
+    world.keep(world.root / "camp" / "brief.yaml")
+    return ["init", str(world.root / "camp")]
+
+
 CASES: dict[str, Case] = {
     "missing notes folder": Case(
         lambda w: w.offline(notes=w.root / "no-such-notes"),
@@ -202,8 +226,8 @@ CASES: dict[str, Case] = {
         lambda w: [f"{w.root / 'empty'}: folder has no note files (it is empty)"],
     ),
     "folder of other files": Case(
-        lambda w: w.offline(notes=w.file("docs/a.docx", "x").parent),
-        lambda w: [f"{w.root / 'docs'}: folder has no note files (it has 1 other file(s))"],
+        lambda w: w.offline(notes=w.file("docs/a.pdf", "x").parent),
+        lambda w: [f"{w.root / 'docs'}: folder has no note files (it has only 1 entry (a.pdf))"],
     ),
     "empty note file": Case(
         lambda w: w.with_note("call-2.txt", ""),
@@ -241,8 +265,12 @@ CASES: dict[str, Case] = {
         ],
     ),
     "unsupported note type": Case(
-        lambda w: w.offline(notes=w.file("call.docx", "x")),
-        lambda w: [f"{w.root / 'call.docx'}: unsupported note type '.docx'"],
+        lambda w: w.offline(notes=w.file("call.pages", "x")),
+        lambda w: [f"{w.root / 'call.pages'}: unsupported note type '.pages'", ".docx"],
+    ),
+    "a .docx note that is not a Word file": Case(
+        lambda w: w.with_note("call-2.docx", "plain text saved as .docx"),
+        lambda w: [f"{w.notes / 'call-2.docx'}: is not a Word .docx file (not a zip archive)"],
     ),
     "duplicate note ids": Case(
         lambda w: w.with_note("call-1.txt", NOTE_TEXT),
@@ -346,7 +374,11 @@ CASES: dict[str, Case] = {
     ),
     "unknown channel": Case(
         lambda w: _copy(w, "--channels", "email,fax"),
-        lambda w: ["--channels: unknown channel 'fax'", "choose from: email"],
+        lambda w: ["--channels: unknown channel 'fax'", "valid channels: email"],
+    ),
+    "misspelt channel flag": Case(
+        lambda w: _copy(w, "--channels", "email,linkedin_ads"),
+        lambda w: ["--channels: unknown channel 'linkedin_ads'; did you mean 'linkedin'?"],
     ),
     "zero variants": Case(
         lambda w: _copy(w, "--variants", "0"),
@@ -366,7 +398,71 @@ CASES: dict[str, Case] = {
     ),
     "campaign with an unknown channel": Case(
         lambda w: _campaign(w, channels=["email", "tiktok"]),
-        lambda w: ["unknown channel 'tiktok'"],
+        lambda w: [
+            f"{w.root / 'campaign.yaml'}: channels[1]: unknown channel 'tiktok'; "
+            "valid channels: email, google_rsa"
+        ],
+    ),
+    "campaign with a misspelt channel": Case(
+        lambda w: _campaign(w, channels=["email", "google"]),
+        lambda w: [
+            f"{w.root / 'campaign.yaml'}: channels[1]: unknown channel 'google'; "
+            "did you mean 'google_rsa'?"
+        ],
+    ),
+    "campaign name that is not a slug": Case(
+        lambda w: _campaign(w, name="DACH Manufacturing"),
+        lambda w: [
+            f"{w.root / 'campaign.yaml'}: name: 'DACH Manufacturing' is not a slug",
+            "use 'dach-manufacturing'",
+        ],
+    ),
+    "ICP id that is not a slug": Case(
+        lambda w: w.offline(icp=w.icp_with(id="Mid-Market SaaS (NA)")),
+        lambda w: ["id: 'Mid-Market SaaS (NA)' is not a slug", "use 'mid-market-saas-na'"],
+    ),
+    "email without email_compliance": Case(
+        _email_without_compliance,
+        lambda w: [
+            f"{w.root / 'brief.yaml'}: email_compliance is missing, and email needs it",
+            "email_compliance: {sender_name: <who sends>, postal_address: <your postal address>, "
+            "opt_out_text: <how to unsubscribe>}",
+            "leave email out (channels: [linkedin] in the campaign file, --channels linkedin)",
+        ],
+    ),
+    "placeholder postal address in a real run": Case(
+        lambda w: _live_campaign(w, postal_address="TODO: our office address"),
+        lambda w: [
+            f"{w.root / 'brief.yaml'}: email_compliance.postal_address: 'TODO: our office "
+            "address' holds the placeholder 'TODO'",
+            "a --dry-run or a --replay run keeps placeholders",
+        ],
+    ),
+    "template marker in the opt-out text of a real run": Case(
+        lambda w: _live_campaign(w, opt_out_text="Unsubscribe at [LINK]"),
+        lambda w: ["email_compliance.opt_out_text:", "holds the placeholder '[LINK]'"],
+    ),
+    "example.com unsubscribe link in a real run": Case(
+        lambda w: _live_campaign(w, opt_out_url="https://www.example.com/unsubscribe"),
+        lambda w: ["email_compliance.opt_out_url:", "holds the placeholder 'www.example.com'"],
+    ),
+    "placeholder proof point in a real run": Case(
+        lambda w: _live_campaign(w, proof="TBD: our best figure"),
+        lambda w: ["proof_points[0].text: 'TBD: our best figure' holds the placeholder 'TBD'"],
+    ),
+    "init into a folder that has the files": Case(
+        _init_twice,
+        lambda w: [
+            f"{w.root / 'camp'}: brief.yaml, campaign.yaml, icp.yaml",
+            "already exist; choose another folder, or pass --force to overwrite them",
+        ],
+    ),
+    "show a Markdown file with no JSON beside it": Case(
+        lambda w: ["show", str(w.file("cards/dana.md", "# Dana\n"))],
+        lambda w: [
+            f"{w.root / 'cards/dana.md'}: is Markdown written for reading; pass the "
+            f".json beside it ({w.root / 'cards/dana.json'}, not found)"
+        ],
     ),
     "campaign with both icp and segments": Case(
         lambda w: _campaign(w, segments=[{"icp": "a.yaml", "notes": ["n"]}]),

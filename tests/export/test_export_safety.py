@@ -92,7 +92,7 @@ def test_a_note_derived_persona_name_is_quoted_in_every_sheet(tmp_path: Path) ->
     written = OutputFolder(tmp_path).write_views(artifacts, BRIEF)
     sheets = [p for p in written if p.suffix == ".csv"]
     names = {p.name for p in sheets}
-    assert names == {"google_ads_editor.csv", "linkedin.csv", "meta.csv", "x.csv"}
+    assert names == {"google_ads_editor.csv", "linkedin.csv", "meta.csv", "x.csv", "evidence.csv"}
     for sheet in sheets:
         assert not any(c.startswith("@") for row in _rows(sheet) for c in row)
 

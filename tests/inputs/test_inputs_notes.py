@@ -136,14 +136,21 @@ def test_folder_reads_supported_visible_files_sorted(tmp_path: Path) -> None:
     write(tmp_path, "a.md", "A")
     write(tmp_path, "c.SRT", "1\n00:00:01,000 --> 00:00:02,000\nC\n")
     write(tmp_path, ".hidden.md", "hidden")
-    write(tmp_path, "readme.pdf", "ignored")
+    write(tmp_path, "_guide.md", "a guide beside the notes, skipped by rule")
+    write(tmp_path, "readme.pdf", "listed in the warning")
     (tmp_path / "sub").mkdir()
     write(tmp_path / "sub", "deep.md", "not recursive")
-    notes = load_notes([tmp_path])
+    warned: list[str] = []
+    notes = load_notes([tmp_path], warn=warned.append)
     assert [(n.id, n.text, n.source_format) for n in notes] == [
         ("a", "A", "md"),
         ("b", "B", "txt"),
         ("c", "C", "srt"),
+    ]
+    assert warned == [
+        f"{tmp_path}: skipped 2 entries (readme.pdf, sub/): not notes (a note is .md, .txt, "
+        ".vtt, .srt, .docx; subfolders are not read); convert or move them, or start a name "
+        "with '_' to keep it beside the notes"
     ]
 
 
@@ -175,24 +182,25 @@ def test_missing_path(tmp_path: Path) -> None:
 
 def test_empty_folder(tmp_path: Path) -> None:
     assert note_error([tmp_path]) == (
-        f"{tmp_path}: folder has no note files (it is empty); expected .md, .txt, .vtt, .srt"
+        f"{tmp_path}: folder has no note files (it is empty); expected .md, .txt, .vtt, .srt, .docx"
     )
 
 
 def test_folder_without_supported_files(tmp_path: Path) -> None:
     write(tmp_path, "a.pdf", "x")
-    write(tmp_path, "b.docx", "x")
+    write(tmp_path, "b.key", "x")
     write(tmp_path, ".c.md", "hidden")
+    write(tmp_path, "_d.md", "a guide")
     assert note_error([tmp_path]) == (
-        f"{tmp_path}: folder has no note files (it has 2 other file(s)); "
-        "expected .md, .txt, .vtt, .srt"
+        f"{tmp_path}: folder has no note files (it has only 2 entries (a.pdf, b.key)); "
+        "expected .md, .txt, .vtt, .srt, .docx"
     )
 
 
 def test_explicit_file_with_unsupported_extension(tmp_path: Path) -> None:
-    path = write(tmp_path, "cfo.docx", "x")
+    path = write(tmp_path, "cfo.pages", "x")
     assert note_error([path]) == (
-        f"{path}: unsupported note type '.docx'; expected .md, .txt, .vtt, .srt"
+        f"{path}: unsupported note type '.pages'; expected .md, .txt, .vtt, .srt, .docx"
     )
 
 

@@ -282,7 +282,12 @@ def test_unknown_field_without_close_match_lists_valid_names(tmp_path: Path) -> 
         ({"name": []}, "name: expected text, got a list"),
         (
             {"id": "Mid SaaS"},
-            "id: 'Mid SaaS' does not match the required pattern ^[a-z0-9][a-z0-9-]*$",
+            "id: 'Mid SaaS' is not a slug (lowercase letters, digits and '-'); use 'mid-saas'",
+        ),
+        ({"id": "日本"}, "id: '日本' is not a slug (lowercase letters, digits and '-')"),
+        (
+            {"revenue": {"min": 1, "currency": "usd"}},
+            "revenue.currency: 'usd' does not match the required pattern ^[A-Z]{3}$; use 'USD'",
         ),
     ],
 )

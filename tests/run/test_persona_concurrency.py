@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -17,18 +18,26 @@ from tests.helpers import EXAMPLE, example_icp
 SEGMENTS = 40
 CONCURRENCY = 4
 PERSONA_TOOLS = {"NoteInsights", "PersonaSetDraft"}
+GUARD = 60.0  # seconds
 
 
 class PeakModel(FakeModel):
     """The fake model, answering after a short await, counting requests in flight (all of
-    them, and those of the persona stage alone)."""
+    them, and those of the persona stage alone).
 
-    def __init__(self) -> None:
+    With `overlap`, persona requests are held until two of them are in flight at once (the
+    first time only): whether they can overlap never depends on how busy the machine is.
+    """
+
+    def __init__(self, *, overlap: bool = False) -> None:
         super().__init__(seed=5)
         self.in_flight = 0
         self.peak = 0
         self.persona_in_flight = 0
         self.persona_peak = 0
+        self.overlapped = asyncio.Event()
+        if not overlap:
+            self.overlapped.set()
 
     async def handle_async_request(self, request: Any) -> Any:
         await request.aread()
@@ -37,7 +46,13 @@ class PeakModel(FakeModel):
         self.persona_in_flight += persona
         self.peak = max(self.peak, self.in_flight)
         self.persona_peak = max(self.persona_peak, self.persona_in_flight)
+        if self.persona_in_flight >= 2:
+            self.overlapped.set()
         try:
+            if persona:  # a failure guard only: a second request arrives long before it
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.overlapped.wait(), GUARD)
+                self.overlapped.set()  # waited once in vain: the peak assertion says so
             await asyncio.sleep(0.005)  # let every other ready request start meanwhile
             return await super().handle_async_request(request)
         finally:
@@ -77,7 +92,7 @@ def test_forty_segments_never_have_more_than_concurrency_requests_in_flight(
     tmp_path: Path,
 ) -> None:
     campaign = _campaign(tmp_path, SEGMENTS, CONCURRENCY)
-    fake = PeakModel()
+    fake = PeakModel(overlap=True)
     report = personagen.run_campaign(campaign, output=tmp_path / "out", model=fake)
     persona_requests = [t for t in fake.tools() if t in PERSONA_TOOLS]
     assert len(persona_requests) >= 2 * SEGMENTS  # every segment extracted and synthesized
@@ -97,7 +112,7 @@ def test_persona_stage_alone_is_bounded_too(tmp_path: Path) -> None:
 
 def test_many_notes_of_one_segment_are_extracted_under_the_bound(tmp_path: Path) -> None:
     campaign = _campaign(tmp_path, 1, 3, notes_each=12)
-    fake = PeakModel()
+    fake = PeakModel(overlap=True)
     personagen.run_campaign(campaign, output=tmp_path / "out", model=fake)
     assert fake.tools().count("NoteInsights") == 12
     assert 2 <= fake.persona_peak <= 3
