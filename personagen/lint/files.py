@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 
 from personagen.checks.findings import Finding
 from personagen.errors import InputError
+from personagen.export.changelog import HISTORY
 from personagen.export.evidence import EVIDENCE_FILE
 from personagen.languages import lint_fallback
 from personagen.lint.csv_files import lint_csv
@@ -97,7 +99,11 @@ def load_artifact(path: Path) -> CopyArtifact:
 
 
 def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+    """Dot folders, and the copy of personas a refresh retired (`personas/history/`): a
+    folder names the copy it holds now, not what it held before."""
+    parts = path.relative_to(root).parts
+    retired = any(pair == ("personas", HISTORY) for pair in itertools.pairwise(parts))
+    return retired or any(part.startswith(".") for part in parts)
 
 
 def collect_files(paths: Sequence[Path]) -> list[Path]:

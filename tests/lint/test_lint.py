@@ -228,6 +228,17 @@ def test_a_folder_holds_copy_json_and_export_csvs_but_not_personas() -> None:
     assert len(files) == 11
 
 
+def test_copy_a_refresh_retired_is_not_linted_with_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(OUT, out)
+    retired = out / "personas" / "history" / "20261203-071500" / "copy"
+    shutil.copytree(out / "copy", retired)
+    names = {str(p.relative_to(out)) for p in collect_files([out])}
+    assert len(names) == 11 and not any("history" in n for n in names)
+    # Named on its own, the history folder is linted like any folder.
+    assert len(collect_files([retired])) == 7
+
+
 def test_lint_paths_counts_errors_and_warnings() -> None:
     result = lint_paths([BROKEN / "linkedin_reading_grade.json"], brief())
     assert (result.errors, result.warnings) == (0, 1)
