@@ -44,7 +44,9 @@ def _two_runs(tmp_path: Path) -> tuple[str, str]:
 
 def test_diff_as_json_names_claims_copy_and_costs(tmp_path: Path) -> None:
     a, b = _two_runs(tmp_path)
-    result = runner.invoke(app, ["runs", "diff", a[:17], b, "--format", "json"])
+    # A prefix of a that b does not share (both runs may start in the same second).
+    prefix = next(a[:k] for k in range(16, len(a) + 1) if not b.startswith(a[:k]))
+    result = runner.invoke(app, ["runs", "diff", prefix, b, "--format", "json"])
     assert result.exit_code == 0, result.output
     diff = json.loads(result.output)
     assert diff["a"]["id"] == a and diff["b"]["id"] == b
