@@ -139,7 +139,9 @@ class Store(ResultsMixin):
         check_tables(self.path, {str(row[0]) for row in tables})
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        # One transaction: a process opening the store at the same moment sees all of its
+        # tables or none, never a part that would read as another program's database.
+        self._db.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")
         # Stores written before jobs kept their details and runs their process.
         self._add_column("jobs", "detail", "TEXT")
         self._add_column("runs", "pid", "INTEGER")
@@ -225,6 +227,11 @@ class Store(ResultsMixin):
             for state in ("done", "reused", "failed", "skipped", "running")
         }
         totals["jobs"] = len(jobs)
+        earlier = self.earlier_work(run_id)  # done jobs split as `RunReport.trace` splits them
+        totals["regenerated"] = sum(
+            1 for j in jobs if j.state == "done" and earlier.get(j.job_id, (None, False))[1]
+        )
+        totals["written"] = totals["done"] - totals["regenerated"]
         totals["input_tokens"] = sum(int(j.usage.get("input_tokens", 0)) for j in jobs)
         totals["output_tokens"] = sum(int(j.usage.get("output_tokens", 0)) for j in jobs)
         totals["cost_usd"] = round(sum(float(j.usage.get("cost_usd", 0.0)) for j in jobs), 6)
@@ -239,9 +246,11 @@ class Store(ResultsMixin):
             "AS origin, "
             "EXISTS (SELECT 1 FROM jobs o JOIN runs r ON r.id = o.run_id "
             "WHERE o.job_id = cur.job_id AND o.run_id != cur.run_id AND o.job_key != cur.job_key "
-            "AND o.state IN ('done', 'reused') AND r.name = (SELECT name FROM runs WHERE id = ?)) "
+            "AND o.state IN ('done', 'reused') AND r.name = (SELECT name FROM runs WHERE id = ?) "
+            # runs recorded later do not make this run's work a regeneration (`personagen runs`)
+            "AND r.rowid < (SELECT rowid FROM runs WHERE id = ?)) "
             "AS redone FROM jobs cur WHERE cur.run_id = ?",
-            (run_id, run_id),
+            (run_id, run_id, run_id),
         )
         return {str(r["job_id"]): (r["origin"], bool(r["redone"])) for r in rows}
 

@@ -22,8 +22,6 @@ import functools
 import re
 import unicodedata
 
-from confusable_homoglyphs import confusables
-
 # Marks the data wraps around right-to-left glyphs; they are not part of any prototype.
 _DIRECTION_MARKS = str.maketrans("", "", "\u200e\u200f")
 # Default_Ignorable_Code_Point beyond the format characters (category Cf): the combining
@@ -53,6 +51,10 @@ def is_ignorable(char: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _homoglyphs(char: str) -> tuple[str, ...]:
     """The strings the confusables data links to `char`, in either direction."""
+    # Imported on first use: the package loads urllib's HTTP stack, which costs start-up
+    # time in every command that never compares a name (`lint` without a brief).
+    from confusable_homoglyphs import confusables
+
     found = confusables.is_confusable(char, greedy=True)
     if not found:
         return ()

@@ -75,9 +75,7 @@ def lint(
     """
     import json
 
-    from personagen.inputs import load_model
     from personagen.lint import lint_paths
-    from personagen.models.brief import Brief
 
     tag = None
     if language is not None:
@@ -88,7 +86,12 @@ def lint(
             tag = standard_tag(language)
         except ValueError as exc:
             raise InputError("--language", str(exc)) from None
-    brief_model = load_model(brief, Brief, what="brief") if brief is not None else None
+    brief_model = None
+    if brief is not None:  # the input readers load only for a brief: lint reads no notes
+        from personagen.inputs import load_model
+        from personagen.models.brief import Brief
+
+        brief_model = load_model(brief, Brief, what="brief")
     result = lint_paths(paths, brief_model, tag)
     if output_format is Format.JSON:
         typer.echo(_json_safe(json.dumps(result.as_json(), indent=2, ensure_ascii=False)))

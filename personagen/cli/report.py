@@ -31,15 +31,21 @@ def report(
 
     Example: personagen report out/ -o report.html --brief brief.yaml --rank
     """
+    from personagen.export.outputs import OutputFolder, left_out_line
     from personagen.export.report import write_report
     from personagen.inputs import load_model
     from personagen.models.brief import Brief
+    from personagen.models.copy import DRAFT_MODELS
+    from personagen.text import terminal_safe
 
     brief_model = load_model(brief, Brief, what="brief") if brief is not None else None
-    from personagen.export.outputs import OutputFolder
-
-    dest = output if output is not None else OutputFolder(out).report_html
+    folder = OutputFolder(out)
+    dest = output if output is not None else folder.report_html
     summary = write_report(out, dest, brief_model, rank)
+    # Copy of jobs the campaign no longer has is not read; say so once, not per file.
+    left_out = folder.left_out(set(DRAFT_MODELS))
+    if left_out:
+        typer.echo(f"warning: {terminal_safe(left_out_line(out, left_out))}", err=True)
     typer.echo(
         f"wrote {dest}: {summary.personas} personas, {summary.artifacts} copy sets, "
         f"{summary.errors} lint errors, {summary.warnings} warnings"

@@ -174,8 +174,12 @@ def _totals(store: Store, row: dict[str, Any]) -> RunSummary:
 
     from personagen.models.run_summary import RunSummary
 
+    summary = row["summary"]
+    if summary and "regenerated" not in summary:  # kept before the split: from its jobs
+        totals = store.job_totals(row["id"])
+        summary = {**summary, "written": totals["written"], "regenerated": totals["regenerated"]}
     try:
-        return RunSummary.model_validate(row["summary"] or store.job_totals(row["id"]))
+        return RunSummary.model_validate(summary or store.job_totals(row["id"]))
     except ValidationError:  # a summary written by hand or damaged: show what the jobs say
         return RunSummary.model_validate(store.job_totals(row["id"]))
 
@@ -229,7 +233,9 @@ def runs(ctx: typer.Context) -> None:
     table.add_column("id", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("name", overflow="fold")
-    for name in ("jobs", "done", "reused", "failed", "skipped"):
+    # `done` split: written for the first time, or regenerated because inputs changed.
+    counts = ("jobs", "written", "regenerated", "reused", "failed", "skipped")
+    for name in counts:
         table.add_column(name, justify="right")
     table.add_column("input tokens", justify="right")
     table.add_column("output tokens", justify="right")
@@ -242,7 +248,7 @@ def runs(ctx: typer.Context) -> None:
             plain(row["id"]),
             plain(status, _STATUS_STYLES.get(status, "")),
             plain(row["name"]),
-            *(str(getattr(totals, k)) for k in ("jobs", "done", "reused", "failed", "skipped")),
+            *(str(getattr(totals, k)) for k in counts),
             f"{totals.input_tokens or 0:,}",
             f"{totals.output_tokens or 0:,}",
             _money(totals.cost_usd or 0.0),

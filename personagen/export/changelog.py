@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from personagen.atomic import write_text_atomic
+from personagen.export import HISTORY as HISTORY
 from personagen.export.markdown import md_code, md_inline
 from personagen.export.outputs import OutputFolder, write_json
 from personagen.models.changelog import Changelog, ClaimChange, PersonaChange
@@ -24,7 +25,6 @@ from personagen.models.persona import Persona
 
 CHANGELOG_MD = "CHANGELOG.md"
 CHANGELOG_JSON = "CHANGELOG.json"
-HISTORY = "history"
 ORDER = ("new", "strengthened", "weakened", "no longer supported", "unchanged")
 
 

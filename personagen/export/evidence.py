@@ -29,13 +29,13 @@ from dataclasses import dataclass
 from personagen.checks.claims import extract_figures, named_customers, unsupported_figures
 from personagen.checks.confusables import find_lookalike
 from personagen.checks.fit import terms
+from personagen.export import EVIDENCE_FILE as EVIDENCE_FILE
 from personagen.export.csv_export import csv_text, text_cell
 from personagen.export.lines import Line, copy_lines
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.persona import Evidence, Persona
 
-EVIDENCE_FILE = "evidence.csv"
 OFFER = "offer"
 COLUMNS = (
     "Persona",

@@ -8,7 +8,9 @@ OUT/copy/<persona>/<stage>/<channel>.json   ... per persona, stage and channel, 
 OUT/copy/<persona>.md                  the persona's copy deck (grouped by stage)
 OUT/exports/<file>.csv                 ad-platform CSVs (files named by the channel registry)
 OUT/exports/evidence.csv               every line of copy -> persona items, quotes, proof points
-OUT/run.json                           the run summary
+OUT/run.json                           the run summary; `artifacts` lists the copy files
+                                       that are current (others are from jobs the
+                                       campaign no longer has: kept, but not read)
 OUT/report.html                        the HTML report (default place)
 ```
 """
@@ -19,7 +21,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel
@@ -28,6 +30,7 @@ from personagen.atomic import special_kind, write_text_atomic
 from personagen.errors import InputError
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
+from personagen.models.copy import DRAFT_MODELS
 from personagen.models.persona import Persona
 from personagen.models.run_summary import RunSummary
 from personagen.models.stages import stage_ids, stage_rank
@@ -174,8 +177,8 @@ class OutputFolder:
 
         return [load_model(path, Persona, what="persona") for path in self.persona_files()]
 
-    def artifact_files(self, channels: set[str]) -> list[Path]:
-        """The copy artifact files of these channels, in persona, stage (journey order,
+    def _copy_on_disk(self, channels: set[str]) -> list[Path]:
+        """Every copy artifact file of these channels, in persona, stage (journey order,
         none first) and file name order."""
         if not self.copy_dir.is_dir():
             return []
@@ -190,3 +193,57 @@ class OutputFolder:
                 p.name,
             ),
         )
+
+    def relative(self, path: Path) -> str:
+        """A path of this folder as run.json names it ('copy/<persona>/<channel>.json')."""
+        return path.relative_to(self.root).as_posix()
+
+    def _listed(self) -> set[str] | None:
+        """The current copy files run.json lists; None when it lists none (older files)."""
+        summary = self.read_summary()
+        return None if summary is None or summary.artifacts is None else set(summary.artifacts)
+
+    def artifact_files(self, channels: set[str]) -> list[Path]:
+        """The current copy artifact files of these channels (all on disk when run.json
+        does not list them), in persona, stage and file name order."""
+        listed = self._listed()
+        found = self._copy_on_disk(channels)
+        return found if listed is None else [p for p in found if self.relative(p) in listed]
+
+    def left_out(self, channels: set[str]) -> list[Path]:
+        """Copy files on disk that run.json does not list as current (none without a list)."""
+        listed = self._listed()
+        found = self._copy_on_disk(channels)
+        return [] if listed is None else [p for p in found if self.relative(p) not in listed]
+
+    def current_artifacts(self) -> list[str]:
+        """The current copy files: run.json's list, or every copy file when it has none."""
+        listed = self._listed()
+        if listed is not None:
+            return sorted(listed)
+        return [self.relative(p) for p in self._copy_on_disk(set(DRAFT_MODELS))]
+
+
+def left_out_line(folder: Path, files: Sequence[Path]) -> str:
+    """The one line that says which copy files of a folder a view leaves out."""
+    names = [p.relative_to(folder).as_posix() for p in files[:3]]
+    more = ", …" if len(files) > 3 else ""
+    noun, verb, they = ("files", "are", "they are") if len(files) != 1 else ("file", "is", "it is")
+    return (
+        f"{len(files)} copy {noun} in {folder} {verb} not part of the last run "
+        f"({', '.join(names)}{more}); {they} left out"
+    )
+
+
+def merged_artifacts(
+    previous: Sequence[str], addressed: set[tuple[str, str]], written: Sequence[str]
+) -> list[str]:
+    """The current copy files after a `copy` run into a folder: what it wrote or reused,
+    and the earlier ones of every persona and channel it did not address (a persona and
+    channel it addressed holds only what this run wrote, e.g. per stage now)."""
+
+    def slot(name: str) -> tuple[str, str]:
+        parts = PurePosixPath(name).parts
+        return (parts[1] if len(parts) > 2 else "", PurePosixPath(name).stem)
+
+    return sorted({*(p for p in previous if slot(p) not in addressed), *written})

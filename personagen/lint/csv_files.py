@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from personagen.channels import Channel, get_channel
 from personagen.checks.findings import Finding
@@ -27,8 +28,10 @@ from personagen.lint.csv_channels import (
 from personagen.lint.csv_read import read_csv
 from personagen.lint.rules import formula_finding, grade_finding, text_findings
 from personagen.lint.screens import fold
-from personagen.models.brief import Brief
 from personagen.text import formula_trigger
+
+if TYPE_CHECKING:  # a brief is only passed through here; its model loads with it
+    from personagen.models.brief import Brief
 
 # Google Ads Editor's numbered columns, and the registry list field each fills.
 _GOOGLE_LISTS = (("headline", "headlines"), ("description", "descriptions"))

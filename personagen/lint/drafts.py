@@ -9,7 +9,7 @@ time, with a `@draft_model`, is linted with no change here.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -24,10 +24,12 @@ from personagen.lint.rules import (
     text_findings,
 )
 from personagen.models.artifacts import CopyArtifact
-from personagen.models.brief import Brief
 from personagen.models.copy import piece_model
 from personagen.models.copy_base import NOT_COPY
 from personagen.models.utm import url_findings
+
+if TYPE_CHECKING:  # a brief is only passed through here; its model loads with it
+    from personagen.models.brief import Brief
 
 
 def walk_texts(value: object, path: str = "") -> Iterator[tuple[str, str]]:

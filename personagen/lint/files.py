@@ -12,8 +12,8 @@ from typing import Any
 
 from personagen.checks.findings import Finding
 from personagen.errors import InputError
-from personagen.export.changelog import HISTORY
-from personagen.export.evidence import EVIDENCE_FILE
+from personagen.export import EVIDENCE_FILE, HISTORY
+from personagen.export.outputs import OutputFolder, left_out_line
 from personagen.languages import lint_fallback
 from personagen.lint.csv_files import lint_csv
 from personagen.lint.drafts import lint_artifact
@@ -106,15 +106,33 @@ def _hidden(path: Path, root: Path) -> bool:
     return retired or any(part.startswith(".") for part in parts)
 
 
+def left_out(folder: Path) -> list[Path]:
+    """Copy files in (a part of) an output folder that its run.json does not list as
+    current: copy of jobs the campaign no longer has. Lint leaves them out, as the report
+    does; a file named on the command line is linted all the same."""
+    for root in (folder, *folder.parents[:3]):  # OUT, OUT/copy, OUT/copy/<persona>[/<stage>]
+        if (root / "run.json").is_file():
+            if folder != root and not folder.is_relative_to(root / "copy"):
+                return []
+            found = OutputFolder(root).left_out(set(DRAFT_MODELS))
+            return [p for p in found if p.is_relative_to(folder)]
+    return []
+
+
 def collect_files(paths: Sequence[Path]) -> list[Path]:
-    """Files to lint: given files, and in folders every copy JSON and every exports/*.csv."""
+    """Files to lint: given files, and in folders every current copy JSON (`left_out`) and
+    every exports/*.csv."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
+            stale = set(left_out(path))
             found = [
                 p
                 for p in sorted(path.rglob("*.json"))
-                if p.stem in DRAFT_MODELS and p.is_file() and not _hidden(p, path)
+                if p.stem in DRAFT_MODELS
+                and p.is_file()
+                and not _hidden(p, path)
+                and p not in stale
             ]
             found += [
                 p
@@ -178,6 +196,14 @@ def lint_paths(
                 ),
             )
         )
+    for path in paths:
+        stale = left_out(path) if path.is_dir() else []
+        if stale:  # one line per folder, not one per file
+            message = left_out_line(path, stale)
+            fix = "copy of jobs the campaign no longer has: delete it, or lint a file by name"
+            result.findings.append(
+                LintFinding(str(path), Finding("left-out", "warning", "files", message, fix))
+            )
     # Lint builds many small objects that hold no reference cycles (word sets, index
     # lists, findings); the cyclic collector would re-scan them all as they grow, which
     # costs more than the rules on a large CSV. Reference counting frees them all the same.

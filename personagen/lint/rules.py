@@ -7,15 +7,17 @@ Every function here is pure and returns `Finding`s, the one result type of every
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from personagen.checks.claims import find_unsupported_claims
 from personagen.checks.findings import Finding, Severity
 from personagen.checks.readability import formula_name, reading_grade
 from personagen.checks.similarity import DEFAULT_THRESHOLD, repeats
 from personagen.checks.tokens import token_problems
 from personagen.lint.screens import screened_phrases, tokens_may_match
-from personagen.models.brief import Brief
 from personagen.text import formula_trigger
+
+if TYPE_CHECKING:  # a brief is only passed through here; its model loads with it
+    from personagen.models.brief import Brief
 
 DEFAULT_FIX = "rewrite it"
 
@@ -46,6 +48,9 @@ def claim_findings(
 ) -> list[Finding]:
     """Errors for figures and customer names in `text` that the brief does not back, read
     in `language` (None: the brief's)."""
+    # Imported with the first brief: a lint without one never loads the claims guard.
+    from personagen.checks.claims import find_unsupported_claims
+
     context = brief.claims_context()
     if language is not None:
         context["language"] = language

@@ -61,6 +61,10 @@ class RunSummary(BaseModel):
     wall_seconds: float = 0.0
     batch: dict[str, Any] | None = None
     finished: str | None = None
+    # The copy files of the output folder that are current after this run (paths relative
+    # to the folder): what it wrote or reused, plus what `personas`/`copy` left in place.
+    # Other copy files there are from jobs the campaign no longer has. None: an older file.
+    artifacts: list[str] | None = None
 
     @model_validator(mode="before")
     @classmethod

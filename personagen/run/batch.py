@@ -325,13 +325,14 @@ async def run_campaign_batch(
                 progress=progress,
             )
             jobs = await persona_stage(engine, request)
+            await engine.flush()  # the persona files before a batch that may take hours
             brief = request.brief
             unfinished = _unfinished(door, db, jobs, brief)
             # Copy still valid for a changed persona (`run.lineage`) is reused, not batched.
             pending = [j for j in jobs if j.job_id in unfinished and not engine.earlier(j, brief)]
             stage = BatchStage(engine, answers, name=request.name, poll_seconds=poll_seconds())
             batch = await stage.run(pending, brief) if pending else None
-            await engine.finish_copy(jobs, brief)
+            await engine.finish_copy(jobs, brief, whole=True)
         extra = {"batch": batch.to_json() if batch else None}
         close_run(db, engine.report, request.output, started, extra)
         return engine.report

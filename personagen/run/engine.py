@@ -5,29 +5,31 @@ result is never paid for again, whatever run produced it; exchanges of an unfini
 come back from the response cache. Results are written as soon as a job finishes, in a
 worker thread (a file write with its fsync never stalls the requests in flight), one write
 at a time in the order the jobs finished, as a plain sequential write would leave them.
+A job gives back its concurrency slot before its file write, and a campaign's copy starts
+while its persona files are written: each job's request waits only for its own persona's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import time
-from collections.abc import Callable
-from dataclasses import asdict, replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from personagen.errors import BudgetExceeded, GenerationError
-from personagen.export.outputs import OutputFolder
+from personagen.export.outputs import OutputFolder, merged_artifacts
 from personagen.llm import Door, Settings, Upstream, Usage, prompt_version
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.changelog import Changelog
 from personagen.models.note import SpeakerRoles
 from personagen.models.persona import Persona
+from personagen.models.salvage import Dropped
 from personagen.pipeline.copy import (
     CopyJob,
     email_footer,
@@ -39,7 +41,7 @@ from personagen.pipeline.copy import (
 )
 from personagen.pipeline.grounding import persona_warnings
 from personagen.pipeline.personas import synthesize_personas
-from personagen.run.lineage import carried_over, lineage_slot, still_valid
+from personagen.run.lineage import carried_over, earlier_copy, lineage_slot
 from personagen.run.lock import locked_store
 from personagen.run.outcomes import JobOutcome, ProgressHook, RunReport
 from personagen.run.refresh import (
@@ -52,6 +54,16 @@ from personagen.run.refresh import (
 )
 from personagen.run.request import CampaignRequest, SegmentInput, request_matrix
 from personagen.store import Store
+
+
+@dataclass(frozen=True)
+class _Ended:
+    """How a copy job's request part ended: its outcome, key, copy and what was dropped."""
+
+    outcome: JobOutcome
+    key: str
+    artifact: CopyArtifact | None = None
+    dropped: Sequence[Dropped] = ()
 
 
 def _digest(*parts: object) -> str:
@@ -126,6 +138,13 @@ class CampaignEngine:
         self.report.warnings += store.warnings
         self._semaphore = asyncio.Semaphore(door.settings.concurrency)
         self._write_lock = asyncio.Lock()  # FIFO: writes land in the order they were asked
+        self.written: list[str] = []  # copy files this run wrote or reused (run.json)
+        self._persona_files: dict[str, asyncio.Task[None]] = {}  # id -> its queued write
+
+    async def flush(self) -> None:
+        """Wait for the queued persona files; the first write that failed raises."""
+        queued, self._persona_files = list(self._persona_files.values()), {}
+        await asyncio.gather(*queued)
 
     async def _write(self, write: Callable[[], object]) -> None:
         """Run a file write off the event loop, after every write asked before it."""
@@ -157,11 +176,15 @@ class CampaignEngine:
         assert isinstance(error, GenerationError)
         return JobOutcome(job_id, "failed", usage, error=error.reason, detail=error.problems)
 
-    async def personas(self, segment: SegmentInput, *, update: bool = False) -> list[Persona]:
+    async def personas(
+        self, segment: SegmentInput, *, update: bool = False, wait: bool = True
+    ) -> list[Persona]:
         """The personas of a segment: from the store when these inputs already ran.
 
         With `update`, the output folder's personas of this ICP are refreshed instead: the
         new synthesis is matched to them (`pipeline.refresh`); `write_refreshes` writes them.
+        Without `wait`, each one's files are queued: its copy requests wait for them, and
+        `flush` (or `finish_copy`) for all.
         """
         job_id = f"personas/{segment.icp.id}"
         base = persona_key(self.door.settings, segment)
@@ -202,8 +225,12 @@ class CampaignEngine:
                 settled = refresh_key(base, personas)
                 self.store.put_result(settled, "personas", unchanged(personas), asdict(Usage()))
             self._finish(JobOutcome(job_id, "done", run.usage), "personas", key)
-        if not previous:
+        if not previous and wait:
             await self._write(lambda: self.folder.write_personas(personas))
+        elif not previous:
+            for persona in personas:
+                write = functools.partial(self.folder.write_persona, persona)
+                self._persona_files[persona.id] = asyncio.create_task(self._write(write))
         return personas
 
     async def write_refreshes(self) -> Changelog | None:
@@ -219,16 +246,27 @@ class CampaignEngine:
         """One copy job: reused, generated (or what stayed valid of it), failed or skipped.
 
         Preparation happens under the concurrency bound too, so the first requests are not
-        held back while every job of a large matrix is rendered.
+        held back while every job of a large matrix is rendered; the file write does not,
+        so no slot waits for the writes queued before it (other personas', other jobs').
         """
-        async with self._semaphore:
-            return await self._copy(job, brief)
-
-    async def _copy(self, job: CopyJob, brief: Brief) -> CopyArtifact | None:
         why_not = unanswerable(job)
         if why_not is not None:
             self._finish(JobOutcome(job.job_id, "skipped", error=why_not), job.channel, "")
             return None
+        async with self._semaphore:
+            ended = await self._copy(job, brief)
+        if ended.artifact is not None:
+            await self._write_artifact(ended.artifact)
+        self._finish(ended.outcome, job.channel, ended.key)
+        if ended.artifact is not None and ended.dropped:
+            self.report.warnings.append(
+                f"{job.job_id}: kept {ended.artifact.channel} copy without "
+                + "; ".join(f"{d.path} ({'; '.join(d.problems[:2])})" for d in ended.dropped)
+            )
+        return ended.artifact
+
+    async def _copy(self, job: CopyJob, brief: Brief) -> _Ended:
+        """Prepare a job, reuse its stored (or still valid earlier) copy or generate it."""
         call = prepare_copy(self.door, job, brief)
         slot = lineage_slot(self.name, job.job_id)
         stored = self.store.get_result(call.key)
@@ -241,9 +279,10 @@ class CampaignEngine:
                 assert earlier is not None
                 key, artifact = earlier[0], carried_over(earlier[1], job.persona)
             artifact = refresh_from_brief(artifact, brief)
-            await self._write_artifact(artifact)
-            self._finish(JobOutcome(job.job_id, "reused"), job.channel, key)
-            return artifact
+            return _Ended(JobOutcome(job.job_id, "reused"), key, artifact)
+        persona_files = self._persona_files.get(job.persona.id)
+        if persona_files is not None:  # a stopped run leaves the persona of any copy paid for
+            await persona_files
         self.store.set_job(self.run_id, job.job_id, job.channel, call.key, "running", attempt=True)
         settings = self.door.settings
         try:
@@ -252,8 +291,7 @@ class CampaignEngine:
         except (GenerationError, BudgetExceeded) as failure:
             kept = salvage_copy(call, failure) if isinstance(failure, GenerationError) else None
             if kept is None:
-                self._finish(self._ended(job.job_id, failure), job.channel, call.key)
-                return None
+                return _Ended(self._ended(job.job_id, failure), call.key)
             draft, usage, dropped = kept.value, failure.usage or Usage(), kept.dropped
             sources = {"salvaged answer"}
         artifact = to_artifact(
@@ -269,43 +307,34 @@ class CampaignEngine:
             call.key, job.channel, artifact.model_dump(mode="json"), asdict(usage)
         )
         self.store.put_lineage(slot, call.key, job.persona.model_dump(mode="json"))
-        await self._write_artifact(artifact)
-        self._finish(JobOutcome(job.job_id, "done", usage), job.channel, call.key)
-        if dropped:
-            self.report.warnings.append(
-                f"{job.job_id}: kept {artifact.channel} copy without "
-                + "; ".join(f"{d.path} ({'; '.join(d.problems[:2])})" for d in dropped)
-            )
-        return artifact
+        return _Ended(JobOutcome(job.job_id, "done", usage), call.key, artifact, dropped)
 
     def earlier(self, job: CopyJob, brief: Brief) -> tuple[str, CopyArtifact] | None:
         """Copy written for an earlier version of the job's persona that is still valid for
         today's (`run.lineage`): its key and artifact; None when the job must be generated."""
-        found = self.store.get_lineage(lineage_slot(self.name, job.job_id))
-        stored = self.store.get_result(found[0]) if found is not None else None
-        if found is None or stored is None:
-            return None
-        try:
-            before = Persona.model_validate(found[1])
-            artifact = CopyArtifact.model_validate(stored[0])
-        except ValidationError:  # kept by an older version: generate again
-            return None
-        if not still_valid(artifact, before, job.persona):
-            return None
-        # Same request but for the persona: brief, channel, counts, stage, model, prompts.
-        if prepare_copy(self.door, replace(job, persona=before), brief).key != found[0]:
-            return None
-        return found[0], artifact
+        return earlier_copy(self.door, self.store, self.name, job, brief)
 
-    async def finish_copy(self, jobs: list[CopyJob], brief: Brief) -> list[CopyArtifact]:
-        """Run every copy job (each writes its JSON), then write the decks and exports."""
+    async def finish_copy(
+        self, jobs: list[CopyJob], brief: Brief, *, whole: bool = False
+    ) -> list[CopyArtifact]:
+        """Run every copy job (each writes its JSON), then write the decks and exports.
+
+        With `whole` (a campaign run) the jobs are all the copy the folder holds now;
+        else (`copy`) copy of the personas and channels they do not address stays current.
+        """
+        previous = [] if whole else self.folder.current_artifacts()
         results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
+        await self.flush()  # the persona files queued by `persona_stage`
         artifacts = [a for a in results if a is not None]
         personas = list({job.persona.id: job.persona for job in jobs}.values())
         await self._write(lambda: self.folder.write_views(artifacts, brief, personas))
+        addressed = {(job.persona.id, job.channel) for job in jobs}
+        self.report.artifacts = merged_artifacts(previous, addressed, self.written)
         return artifacts
 
     async def _write_artifact(self, artifact: CopyArtifact) -> None:
+        path = self.folder.artifact_path(artifact.persona_id, artifact.channel, artifact.stage)
+        self.written.append(self.folder.relative(path))
         await self._write(lambda: self.folder.write_artifact(artifact))
 
 
@@ -319,6 +348,8 @@ def close_run(
     """Write `run.json` and mark the run finished in the store."""
     report.wall_seconds = time.monotonic() - started
     report.trace(store)
+    if report.artifacts is None:  # no copy jobs (`personas`): the copy there stays current
+        report.artifacts = OutputFolder(output).current_artifacts()
     summary = {**report.to_json(), **(extra or {})}
     OutputFolder(output).write_summary(summary)
     store.finish_run(report.run_id, "failed" if report.count("failed") else "done", summary)
@@ -327,7 +358,7 @@ def close_run(
 async def persona_stage(engine: CampaignEngine, request: CampaignRequest) -> list[CopyJob]:
     """Personas of every segment, then the copy matrix they make."""
     persona_sets = await asyncio.gather(
-        *(engine.personas(s, update=request.update) for s in request.segments)
+        *(engine.personas(s, update=request.update, wait=False) for s in request.segments)
     )
     await engine.write_refreshes()
     return request_matrix(request, persona_sets)
@@ -358,7 +389,7 @@ async def run_campaign(
                 progress=progress,
             )
             jobs = await persona_stage(engine, request)
-            await engine.finish_copy(jobs, request.brief)
+            await engine.finish_copy(jobs, request.brief, whole=True)
             stale = door.stale_warning()
             engine.report.warnings += [stale] if stale else []
         close_run(db, engine.report, request.output, started)

@@ -19,11 +19,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
+from pydantic import ValidationError
+
 from personagen.channels import get_channel
+from personagen.llm import Door
 from personagen.models.artifacts import CopyArtifact
+from personagen.models.brief import Brief
 from personagen.models.persona import Persona
+from personagen.pipeline.copy import CopyJob, prepare_copy
+from personagen.store import Store
 
 
 def lineage_slot(campaign: str, job_id: str) -> str:
@@ -73,3 +80,25 @@ def carried_over(artifact: CopyArtifact, persona: Persona) -> CopyArtifact:
             "persona_title": persona.title,
         }
     )
+
+
+def earlier_copy(
+    door: Door, store: Store, name: str, job: CopyJob, brief: Brief
+) -> tuple[str, CopyArtifact] | None:
+    """Copy of campaign `name` written for an earlier version of the job's persona that is
+    still valid for today's (`run.lineage`): its key and artifact; None when there is none."""
+    found = store.get_lineage(lineage_slot(name, job.job_id))
+    stored = store.get_result(found[0]) if found is not None else None
+    if found is None or stored is None:
+        return None
+    try:
+        before = Persona.model_validate(found[1])
+        artifact = CopyArtifact.model_validate(stored[0])
+    except ValidationError:  # kept by an older version: generate again
+        return None
+    if not still_valid(artifact, before, job.persona):
+        return None
+    # Same request but for the persona: brief, channel, counts, stage, model, prompts.
+    if prepare_copy(door, replace(job, persona=before), brief).key != found[0]:
+        return None
+    return found[0], artifact

@@ -39,6 +39,7 @@ class RunReport:
     warnings: list[str] = field(default_factory=list)
     origins: dict[str, str | None] = field(default_factory=dict)  # run id -> when it started
     notes: list[str] = field(default_factory=list)  # closing-note lines, e.g. a refresh's changes
+    artifacts: list[str] | None = None  # the output folder's current copy files (run.json)
 
     def trace(self, store: Store) -> None:
         """Find where reused jobs came from and which done jobs were redone (from the store)."""
@@ -116,6 +117,7 @@ class RunReport:
             cost_usd=round(self.usage.cost_usd, 6),
             budget_usd=self.budget_usd,
             wall_seconds=round(self.wall_seconds, 3),
+            artifacts=self.artifacts,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from personagen.export.outputs import OutputFolder
 from personagen.inputs.citable import citable_note
 from personagen.llm import Door, PreparedCall, Settings, price_for
 from personagen.models.persona import Evidence, Item, Persona
@@ -24,6 +25,8 @@ from personagen.pipeline.personas import (
     prepare_synthesis,
 )
 from personagen.run.engine import persona_key
+from personagen.run.lineage import earlier_copy
+from personagen.run.refresh import previous_personas, refresh_key
 from personagen.run.request import CampaignRequest, SegmentInput, request_matrix
 from personagen.store import Store
 
@@ -116,12 +119,17 @@ def stand_in_persona(number: int) -> Persona:
 
 
 def plan_campaign(request: CampaignRequest, store: Store) -> tuple[Estimate, int]:
-    """Calls, tokens and cost a run would spend now, and how many jobs it would reuse."""
+    """Calls, tokens and cost a run would spend now, and how many jobs it would reuse:
+    stored results, and copy the lineage rule keeps for a changed persona (`run.lineage`)."""
     settings, brief = request.settings, request.brief
     estimate, reused = Estimate(), 0
     door = Door(settings)  # used only to prepare calls: nothing is sent
+    folder = OutputFolder(request.output)
     for segment in request.segments:
-        stored = store.get_result(persona_key(settings, segment))
+        key = persona_key(settings, segment)
+        # With `update`, the run refreshes the folder's personas: the key it would look up.
+        previous = previous_personas(folder, segment.icp.id) if request.update else []
+        stored = store.get_result(refresh_key(key, previous) if previous else key)
         if stored is None:
             estimate_personas(door, segment, estimate)
             personas = [stand_in_persona(n) for n in range(segment.count)]
@@ -133,7 +141,10 @@ def plan_campaign(request: CampaignRequest, store: Store) -> tuple[Estimate, int
             if unanswerable(job) is not None:
                 continue
             call = prepare_copy(door, job, brief)
-            if stored is not None and store.get_result(call.key) is not None:
+            if stored is not None and (
+                store.get_result(call.key) is not None
+                or earlier_copy(door, store, request.name, job, brief) is not None
+            ):
                 reused += 1
                 continue
             estimate.add_call(call, settings)

@@ -43,3 +43,8 @@ def test_lint_loads_no_model_client(tmp_path: Path) -> None:
     modules = imported(tmp_path, "lint", str(TEST_DATA / "lint" / "out"))
     assert "personagen.lint" in modules
     assert _loaded(modules, (*MODEL_SIDE, "textstat", "personagen.run")) == []
+    # Loaded only when used: tags other than the common ones, names compared against a
+    # brief's, stemming for the fit of copy, the writers of evidence.csv and the changelog.
+    lazy = ("langcodes", "confusable_homoglyphs", "snowballstemmer")
+    assert _loaded(modules, lazy) == []
+    assert _loaded(modules, ("personagen.export.evidence", "personagen.export.changelog")) == []

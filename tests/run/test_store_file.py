@@ -230,3 +230,23 @@ def test_sqlite_errors_say_what_happened_to_which_file(message: str, code: int, 
     path = Path("/data/personagen.sqlite3")
     text = str(store_failure(path, _sqlite_error(message, code)))
     assert text.startswith(f"{path}: ") and said in text, text
+
+
+def test_a_new_store_gets_all_its_tables_at_once_or_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process opening the store at the same moment must never see some of its
+    tables (that reads as another program's database): a failure while creating them
+    leaves none behind."""
+    import personagen.store
+
+    monkeypatch.setattr(
+        personagen.store, "SCHEMA", personagen.store.SCHEMA + "\nCREATE TABLE runs (x);"
+    )
+    path = tmp_path / "personagen.sqlite3"
+    with pytest.raises(StoreError):
+        Store(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall() == []
+    monkeypatch.undo()
+    Store(path).close()
