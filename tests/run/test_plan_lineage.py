@@ -7,7 +7,6 @@ import contextlib
 from collections import Counter
 from pathlib import Path
 
-from personagen import build_personas
 from personagen.inputs.campaign import load_campaign
 from personagen.run.engine import run_campaign
 from personagen.run.plan import plan_campaign
@@ -16,26 +15,17 @@ from personagen.store import Store
 from personagen.testing.stub_server import tool_name
 from tests.campaign_stub import write_campaign
 from tests.helpers import FAKE_URL, ScriptedModel, stub_settings
-from tests.run.test_refresh_run import ELI, script
+from tests.run.test_refresh_run import add_eli_and_refresh, script
 
 
 def test_dry_run_after_a_persona_update_counts_kept_copy_as_reused(tmp_path: Path) -> None:
     folder, out = tmp_path / "c", tmp_path / "out"
-    campaign = write_campaign(folder, FAKE_URL, channels=["x", "linkedin", "objections"])
-    text = campaign.read_text() + "update: true\n"
-    campaign.write_text(text)
+    campaign = write_campaign(
+        folder, FAKE_URL, channels=["x", "linkedin", "objections"], update=True
+    )
     model, settings = ScriptedModel(script), stub_settings(FAKE_URL)
     asyncio.run(run_campaign(campaign_request(load_campaign(campaign), settings, out), model=model))
-    (folder / "notes" / "eli.txt").write_text(ELI)
-    build_personas(
-        folder / "icp.yaml",
-        folder / "notes",
-        count=1,
-        output=out,
-        settings=settings,
-        model=model,
-        update=True,
-    )
+    add_eli_and_refresh(folder, out, settings, model)
     request = campaign_request(load_campaign(campaign), settings, out, dry_run=True)
     with contextlib.closing(Store()) as store:
         estimate, reused = plan_campaign(request, store)

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from typer.testing import CliRunner
 
+from personagen.api import PersonasResult
 from personagen.cli import app
 from personagen.export.outputs import OutputFolder
 from personagen.inputs.campaign import load_campaign
@@ -19,6 +20,7 @@ from personagen.run.engine import run_campaign
 from personagen.run.outcomes import RunReport
 from personagen.run.refresh import rebuild_changelog
 from personagen.run.request import campaign_request
+from personagen.settings import Settings
 from personagen.testing.stub_server import Reply, StubServer, completion, tool_name
 from tests.campaign_stub import ANSWERS, INSIGHTS, PERSONAS, write_campaign
 from tests.helpers import FAKE_URL, ScriptedModel, stub_settings
@@ -204,6 +206,24 @@ def test_personas_update_of_a_folder_without_personas_is_one_line(tmp_path: Path
     assert "Traceback" not in result.output
 
 
+def add_eli_and_refresh(
+    folder: Path, out: Path, settings: Settings, model: ScriptedModel
+) -> PersonasResult:
+    """Eli's note joins the campaign's notes; the personas in `out` are refreshed with it."""
+    from personagen import build_personas
+
+    (folder / "notes" / "eli.txt").write_text(ELI)
+    return build_personas(
+        folder / "icp.yaml",
+        folder / "notes",
+        count=1,
+        output=out,
+        settings=settings,
+        model=model,
+        update=True,
+    )
+
+
 def test_build_personas_can_refresh(tmp_path: Path) -> None:
     from personagen import build_personas
 
@@ -215,16 +235,7 @@ def test_build_personas_can_refresh(tmp_path: Path) -> None:
     build_personas(
         folder / "icp.yaml", folder / "notes", count=1, output=out, settings=settings, model=model
     )
-    (folder / "notes" / "eli.txt").write_text(ELI)
-    result = build_personas(
-        folder / "icp.yaml",
-        folder / "notes",
-        count=1,
-        output=out,
-        settings=settings,
-        model=model,
-        update=True,
-    )
+    result = add_eli_and_refresh(folder, out, settings, model)
     assert [i.id for i in result.personas[0].goals] == ["goal-1"]
     assert (out / "personas" / "CHANGELOG.json").exists()
 
