@@ -166,6 +166,8 @@ class LanguageData(BaseModel):
     figures: Figures = Field(default_factory=Figures)
     customers: Customers = Field(default_factory=Customers)
     ai_phrases: tuple[Phrase, ...] = ()
+    # Function words the fit score leaves out (`checks/fit.py`), separated by spaces.
+    stop_words: str = ""
 
 
 @functools.cache

@@ -7,7 +7,8 @@ Two things are measured per piece (an ad variant, an e-mail, an objection answer
   medium = 2/3, low = 1/3 (3+, 2 and 1 supporting notes). aim = the mean weight of the
   pains, goals and objections addressed; 0 when it addresses none of them.
 - **words**: how much of the persona's own vocabulary the copy uses. Terms are the words
-  of the persona's evidence quotes, case-folded, without stop words (per language:
+  of the persona's evidence quotes, case-folded, without stop words (`stop_words` in
+  `data/languages/<code>.yaml`:
   en, de, fr, es; any other language, or none, is read as English), stemmed with the
   Snowball stemmer of the language, so 'invoices' and 'invoice' are one term. A term is
   weighed by how distinctive it is of this persona among the run's personas:
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from personagen.checks.grounding import normalize
-from personagen.checks.stopwords import STOP_WORDS
+from personagen.languages import language_data
 
 # Persona sections the fit is about, and the weight of each confidence level.
 TARGET_SECTIONS = ("pain_points", "goals", "objections")
@@ -51,6 +52,13 @@ def language_of(tag: str | None) -> str:
     """The language whose rules apply to a BCP 47 tag: 'de-AT' -> 'de'; else English."""
     base = (tag or "").strip().replace("_", "-").split("-")[0].casefold()
     return base if base in _STEMMERS else DEFAULT_LANGUAGE
+
+
+@functools.cache
+def _stop_words(language: str) -> frozenset[str]:
+    """The language's stop words, case-folded (`stop_words` in its data file)."""
+    data = language_data(language)
+    return frozenset(w.casefold() for w in data.stop_words.split()) if data else frozenset()
 
 
 @functools.cache
@@ -76,7 +84,7 @@ def percent(share: float) -> int:
 def words(text: str, language: str | None = None) -> list[tuple[str, str]]:
     """(term, word) for each content word of `text`: stop words dropped, terms stemmed."""
     lang = language_of(language)
-    stop = STOP_WORDS[lang]
+    stop = _stop_words(lang)
     found: list[tuple[str, str]] = []
     for word in _WORD.findall(normalize(_NOT_WORDS.sub(" ", text))):
         bare = word.removesuffix("'s")

@@ -1,5 +1,5 @@
 """Data that marketers may change: channel limits, journey stages, AI-sounding phrases and
-per-language lint rules (`languages/<code>.yaml`), as YAML files."""
+per-language lint rules and stop words (`languages/<code>.yaml`), as YAML files."""
 
 from __future__ import annotations
 
