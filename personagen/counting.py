@@ -19,6 +19,9 @@ URL = re.compile(r"https?://\S+")
 CountingRule = Literal["code_points", "double_width", "x_weighted"]
 # X's light characters (weight 1), from twitter-text's configuration v3.
 _X_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+# Below U+1100 no character is East Asian Wide or Fullwidth, and all are light on X: text
+# made only of them (any Latin, Greek or Cyrillic copy) counts one per character.
+_FIRST_HEAVY = "\u1100"
 
 
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))
@@ -66,12 +69,12 @@ def measure(text: str, field: Measured) -> int:
     if field.counts_links_as is not None:
         links = field.counts_links_as * len(URL.findall(text))
         text = URL.sub("", text)
+    if field.counting == "code_points" or not text or max(text) < _FIRST_HEAVY:
+        return len(text) + links
     if field.counting == "double_width":
         return len(text) + links + sum(unicodedata.east_asian_width(c) in "WF" for c in text)
-    if field.counting == "x_weighted":
-        heavy = sum(not any(lo <= ord(c) <= hi for lo, hi in _X_LIGHT) for c in text)
-        return len(text) + links + heavy
-    return len(text) + links
+    heavy = sum(not any(lo <= ord(c) <= hi for lo, hi in _X_LIGHT) for c in text)  # x_weighted
+    return len(text) + links + heavy
 
 
 def counting_note(rule: CountingRule) -> str | None:

@@ -78,6 +78,12 @@ CREATE TABLE IF NOT EXISTS lineage (
     persona TEXT NOT NULL,
     created TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS views (
+    folder TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    files TEXT NOT NULL,
+    created TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS batches (
     run_id TEXT NOT NULL,
     batch_id TEXT NOT NULL,

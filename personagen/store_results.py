@@ -1,5 +1,6 @@
 """The run store's content-addressed parts: the response cache, finished results, the
-lineage of copy across persona refreshes, and a run's results for `runs diff`."""
+lineage of copy across persona refreshes, the views last written into each output folder,
+and a run's results for `runs diff`."""
 
 from __future__ import annotations
 
@@ -66,6 +67,20 @@ class ResultsMixin:
         self._write(
             "INSERT OR REPLACE INTO lineage (slot, job_key, persona, created) VALUES (?, ?, ?, ?)",
             (slot, job_key, json.dumps(persona), now()),
+        )
+
+    # The derived files (decks, CSVs, evidence.csv) last written into an output folder:
+    # what they were made from and each file's size and modification time.
+    def get_views(self, folder: str) -> tuple[str, dict[str, list[int]]] | None:
+        """The digest of a folder's last written views and their files' [size, mtime_ns]."""
+        rows = self._read("SELECT digest, files FROM views WHERE folder = ?", (folder,))
+        return (str(rows[0]["digest"]), json.loads(rows[0]["files"])) if rows else None
+
+    def put_views(self, folder: str, digest: str, files: dict[str, list[int]]) -> None:
+        """Remember what a folder's views were written from, and their files as written."""
+        self._write(
+            "INSERT OR REPLACE INTO views (folder, digest, files, created) VALUES (?, ?, ?, ?)",
+            (folder, digest, json.dumps(files), now()),
         )
 
     def run_results(self, run_id: str) -> list[tuple[str, str, dict[str, Any]]]:

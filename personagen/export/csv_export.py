@@ -45,7 +45,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -135,14 +135,18 @@ def review_columns(export: Export, *, staged: bool = False) -> tuple[str, ...]:
     return ("Persona", *stage, "Variant", *fields, *url, "Addresses")
 
 
-def csv_text(columns: Sequence[str], rows: Sequence[Sequence[str | int]]) -> str:
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[str | int]]) -> str:
     """A header row and data rows as CSV text (QUOTE_MINIMAL, '\\r\\n' row endings)."""
+    return csv_rows(len(columns), [columns]) + csv_rows(len(columns), rows)
+
+
+def csv_rows(width: int, rows: Iterable[Sequence[str | int]]) -> str:
+    """Rows of `width` cells as CSV text, to join after a header (see `csv_text`)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(columns)
     for row in rows:
-        if len(row) != len(columns):
-            raise ValueError(f"row has {len(row)} cells for {len(columns)} columns")
+        if len(row) != width:
+            raise ValueError(f"row has {len(row)} cells for {width} columns")
         writer.writerow(row)
     return buffer.getvalue()
 

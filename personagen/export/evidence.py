@@ -23,14 +23,14 @@ review sheets (`csv_export.text_cell`). The report shows the same chain per chan
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from personagen.checks.claims import extract_figures, named_customers, unsupported_figures
 from personagen.checks.confusables import find_lookalike
 from personagen.checks.fit import terms
 from personagen.export import EVIDENCE_FILE as EVIDENCE_FILE
-from personagen.export.csv_export import csv_text, text_cell
+from personagen.export.csv_export import csv_rows, csv_text, text_cell
 from personagen.export.lines import Line, copy_lines
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
@@ -204,36 +204,61 @@ def _proof_cells(trace: LineTrace) -> list[str]:
     ]
 
 
-def evidence_rows(traces: Sequence[LineTrace]) -> list[list[str | int]]:
+def evidence_rows(
+    traces: Iterable[LineTrace], cell: Callable[[str], str | int] = str
+) -> Iterator[list[str | int]]:
     """One row per line × persona item × quote (COLUMNS); a line without items, or an
-    item without quotes, still has its row."""
-    rows: list[list[str | int]] = []
+    item without quotes, still has its row. `cell` maps each text cell (once per part,
+    before the parts are multiplied into rows)."""
     for trace in traces:
         line = trace.line
         head: list[str | int] = [
-            trace.persona,
-            trace.stage,
-            trace.channel,
-            line.piece,
-            line.field,
-            line.text,
+            cell(c) for c in (trace.persona, trace.stage, trace.channel, line.piece, line.field)
         ]
-        tail: list[str | int] = [*_proof_cells(trace), trace.traced_to]
+        head.append(cell(line.text))
+        tail: list[str | int] = [cell(c) for c in (*_proof_cells(trace), trace.traced_to)]
         if not trace.items:
-            rows.append([*head, "none", NO_ITEM, "", "", "", *tail])
+            yield [*head, "none", cell(NO_ITEM), "", "", "", *tail]
         for item in trace.items:
-            quotes = item.quotes or (Evidence(note_id="", quote=""),)
-            for quote in quotes:
-                cells = [item.id, item.text, item.confidence, quote.quote, quote.note_id]
-                rows.append([*head, *cells, *tail])
-    return rows
+            found = [cell(item.id), cell(item.text), cell(item.confidence)]
+            for quote in item.quotes or (Evidence(note_id="", quote=""),):
+                yield [*head, *found, cell(quote.quote), cell(quote.note_id), *tail]
+
+
+class EvidenceSheet:
+    """evidence.csv, made one artifact at a time: a run adds each artifact it generates as
+    the artifact is written, so only the copy it reused is left for the end."""
+
+    def __init__(self, brief: Brief | None) -> None:
+        self._brief = brief
+        self._rows: dict[str, tuple[CopyArtifact, str]] = {}
+        # Quotes, items and personas recur on many rows: each distinct text is checked once.
+        self._safe = functools.cache(text_cell)
+
+    def add(self, artifact: CopyArtifact, persona: Persona | None) -> None:
+        """Make the rows of one artifact (written for `persona`)."""
+        traces = line_traces(artifact, persona, self._brief)
+        rows = csv_rows(len(COLUMNS), evidence_rows(traces, self._safe))
+        self._rows[_slot(artifact)] = (artifact, rows)
+
+    def text(self, artifacts: Sequence[CopyArtifact], personas: Sequence[Persona]) -> str:
+        """The whole file: a header, then every artifact's rows in the order given."""
+        by_id = {p.id: p for p in personas}
+        parts = [csv_text(COLUMNS, ())]
+        for artifact in artifacts:
+            made = self._rows.get(_slot(artifact))
+            if made is None or made[0] is not artifact:
+                self.add(artifact, by_id.get(artifact.persona_id))
+            parts.append(self._rows[_slot(artifact)][1])
+        return "".join(parts)
+
+
+def _slot(artifact: CopyArtifact) -> str:
+    return f"{artifact.persona_id}/{artifact.stage or ''}/{artifact.channel}"
 
 
 def evidence_csv(
     artifacts: Sequence[CopyArtifact], personas: Sequence[Persona], brief: Brief | None
 ) -> str:
     """The text of evidence.csv: every line of every artifact, formula-safe cells."""
-    by_id = {p.id: p for p in personas}
-    traces = [t for a in artifacts for t in line_traces(a, by_id.get(a.persona_id), brief)]
-    rows = [[text_cell(cell) for cell in row] for row in evidence_rows(traces)]
-    return csv_text(COLUMNS, rows)
+    return EvidenceSheet(brief).text(artifacts, personas)

@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -35,6 +35,9 @@ from personagen.models.persona import Persona
 from personagen.models.run_summary import RunSummary
 from personagen.models.stages import stage_ids, stage_rank
 from personagen.text import MAX_NAME
+
+if TYPE_CHECKING:
+    from personagen.export.evidence import EvidenceSheet
 
 # Names from data that become file names (persona ids, channel ids): no dots, no
 # separators, short enough for any file system.
@@ -131,18 +134,24 @@ class OutputFolder:
         write_json(path, artifact)
 
     def write_views(
-        self, artifacts: list[CopyArtifact], brief: Brief, personas: Sequence[Persona] = ()
+        self,
+        artifacts: list[CopyArtifact],
+        brief: Brief,
+        personas: Sequence[Persona] = (),
+        evidence: EvidenceSheet | None = None,
     ) -> list[Path]:
         """Write what derives from the artifacts: a deck per persona (with the fit to the
-        `personas` the copy was written for), the platform CSVs and evidence.csv."""
+        `personas` the copy was written for), the platform CSVs and evidence.csv (with the
+        rows `evidence` already holds)."""
         from personagen.export.copy_deck import write_decks
         from personagen.export.csv_export import csv_files
-        from personagen.export.evidence import EVIDENCE_FILE, evidence_csv
+        from personagen.export.evidence import EVIDENCE_FILE, EvidenceSheet
         from personagen.export.fit import FitContext
 
         sheets = csv_files(artifacts, brief)  # a refused import file stops before any write
         if artifacts:
-            sheets[EVIDENCE_FILE] = evidence_csv(artifacts, personas, brief)
+            sheet = evidence or EvidenceSheet(brief)
+            sheets[EVIDENCE_FILE] = sheet.text(artifacts, personas)
         written = write_decks(self.copy_dir, artifacts, FitContext(personas))
         for name, text in sheets.items():
             write_text_atomic(self.exports_dir / name, text)

@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from personagen.errors import BudgetExceeded, GenerationError
+from personagen.export.evidence import EvidenceSheet
 from personagen.export.outputs import OutputFolder, merged_artifacts
-from personagen.llm import Door, Settings, Upstream, Usage, prompt_version
+from personagen.llm import Door, Upstream, Usage
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.changelog import Changelog
-from personagen.models.note import SpeakerRoles
 from personagen.models.persona import Persona
 from personagen.models.salvage import Dropped
 from personagen.pipeline.copy import (
@@ -41,6 +39,7 @@ from personagen.pipeline.copy import (
 )
 from personagen.pipeline.grounding import persona_warnings
 from personagen.pipeline.personas import synthesize_personas
+from personagen.run.keys import persona_key
 from personagen.run.lineage import carried_over, earlier_copy, lineage_slot
 from personagen.run.lock import locked_store
 from personagen.run.outcomes import JobOutcome, ProgressHook, RunReport
@@ -53,7 +52,10 @@ from personagen.run.refresh import (
     unchanged,
 )
 from personagen.run.request import CampaignRequest, SegmentInput, request_matrix
+from personagen.run.views import record_views, views_current, views_digest
 from personagen.store import Store
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,6 @@ class _Ended:
     key: str
     artifact: CopyArtifact | None = None
     dropped: Sequence[Dropped] = ()
-
-
-def _digest(*parts: object) -> str:
-    canonical = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def refresh_from_brief(artifact: CopyArtifact, brief: Brief) -> CopyArtifact:
@@ -84,31 +81,6 @@ def refresh_from_brief(artifact: CopyArtifact, brief: Brief) -> CopyArtifact:
         update["final_url"] = brief.offer.url
     update["tracked_urls"] = tracked_links(artifact, brief)
     return artifact.model_copy(update=update)
-
-
-def persona_key(settings: Settings, segment: SegmentInput) -> str:
-    """Content key of a segment's persona stage: model, prompts, ICP, notes and count."""
-    return _digest(
-        "personas",
-        settings.model,
-        settings.effective_mode,
-        settings.temperature,
-        prompt_version("extract_insights"),
-        prompt_version("synthesize_personas"),
-        segment.icp.model_dump(mode="json"),
-        [n.model_dump(mode="json", exclude={"path"}) for n in segment.notes],
-        segment.count,
-        _speakers(segment.speakers),
-        # Only a language other than the default: English keys stay as they were.
-        *([settings.language] if settings.language not in (None, "en") else []),
-    )
-
-
-def _speakers(speakers: SpeakerRoles | None) -> dict[str, list[str]] | None:
-    """A speaker mapping for a key: an empty one is the same as none."""
-    if speakers is None or not (speakers.interviewee or speakers.interviewer):
-        return None
-    return speakers.model_dump(mode="json")
 
 
 class CampaignEngine:
@@ -140,16 +112,17 @@ class CampaignEngine:
         self._write_lock = asyncio.Lock()  # FIFO: writes land in the order they were asked
         self.written: list[str] = []  # copy files this run wrote or reused (run.json)
         self._persona_files: dict[str, asyncio.Task[None]] = {}  # id -> its queued write
+        self.evidence: EvidenceSheet | None = None  # evidence.csv's rows (`finish_copy`)
 
     async def flush(self) -> None:
         """Wait for the queued persona files; the first write that failed raises."""
         queued, self._persona_files = list(self._persona_files.values()), {}
         await asyncio.gather(*queued)
 
-    async def _write(self, write: Callable[[], object]) -> None:
+    async def _write(self, write: Callable[[], T]) -> T:
         """Run a file write off the event loop, after every write asked before it."""
         async with self._write_lock:
-            await asyncio.to_thread(write)
+            return await asyncio.to_thread(write)
 
     def _finish(self, outcome: JobOutcome, kind: str, key: str) -> JobOutcome:
         usage = asdict(outcome.usage)
@@ -256,7 +229,10 @@ class CampaignEngine:
         async with self._semaphore:
             ended = await self._copy(job, brief)
         if ended.artifact is not None:
-            await self._write_artifact(ended.artifact)
+            # New copy gets its evidence rows now, while requests are in flight; reused
+            # copy only if the views must be written again (`finish_copy`).
+            new = ended.outcome.state == "done"
+            await self._write_artifact(ended.artifact, job.persona if new else None)
         self._finish(ended.outcome, job.channel, ended.key)
         if ended.artifact is not None and ended.dropped:
             self.report.warnings.append(
@@ -323,19 +299,33 @@ class CampaignEngine:
         else (`copy`) copy of the personas and channels they do not address stays current.
         """
         previous = [] if whole else self.folder.current_artifacts()
+        self.evidence = EvidenceSheet(brief)
         results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
         await self.flush()  # the persona files queued by `persona_stage`
         artifacts = [a for a in results if a is not None]
         personas = list({job.persona.id: job.persona for job in jobs}.values())
-        await self._write(lambda: self.folder.write_views(artifacts, brief, personas))
+        digest = views_digest(artifacts, brief, personas)
+        if not views_current(self.store, self.output, digest):
+            views = functools.partial(
+                self.folder.write_views, artifacts, brief, personas, self.evidence
+            )
+            record_views(self.store, self.output, digest, await self._write(views))
         addressed = {(job.persona.id, job.channel) for job in jobs}
         self.report.artifacts = merged_artifacts(previous, addressed, self.written)
         return artifacts
 
-    async def _write_artifact(self, artifact: CopyArtifact) -> None:
+    async def _write_artifact(self, artifact: CopyArtifact, persona: Persona | None) -> None:
         path = self.folder.artifact_path(artifact.persona_id, artifact.channel, artifact.stage)
         self.written.append(self.folder.relative(path))
-        await self._write(lambda: self.folder.write_artifact(artifact))
+
+        sheet = self.evidence if persona is not None else None
+
+        def write() -> None:
+            self.folder.write_artifact(artifact)
+            if sheet is not None:
+                sheet.add(artifact, persona)
+
+        await self._write(write)
 
 
 def close_run(

@@ -24,7 +24,7 @@ from personagen.pipeline.personas import (
     prepare_extraction,
     prepare_synthesis,
 )
-from personagen.run.engine import persona_key
+from personagen.run.keys import persona_key
 from personagen.run.lineage import earlier_copy
 from personagen.run.refresh import previous_personas, refresh_key
 from personagen.run.request import CampaignRequest, SegmentInput, request_matrix

@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import personagen
 from personagen.export.csv_export import text_cell
 from personagen.export.evidence import (
     COLUMNS,
     NO_ITEM,
+    EvidenceSheet,
     evidence_csv,
     evidence_rows,
     line_traces,
@@ -26,9 +28,11 @@ from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
 from personagen.models.copy_base import NOT_COPY
 from personagen.models.persona import Evidence, Item, Persona
+from personagen.testing import FakeModel
 from personagen.text import formula_trigger
 from tests.export.test_export_copy import BRIEF, all_artifacts, make_artifact, make_persona
-from tests.helpers import TEST_DATA
+from tests.helpers import EXAMPLE, TEST_DATA
+from tests.run.test_rerun_writes import _wide_campaign
 
 OUT = TEST_DATA / "lint" / "out"
 FULL_BRIEF = load_model(TEST_DATA / "lint" / "brief.yaml", Brief)
@@ -79,7 +83,7 @@ def test_every_line_of_the_example_output_is_in_evidence_csv() -> None:
 def test_each_row_is_one_line_one_item_one_quote() -> None:
     persona = make_persona()
     artifact = make_artifact("email", persona)
-    rows = evidence_rows(line_traces(artifact, persona, BRIEF))
+    rows = list(evidence_rows(line_traces(artifact, persona, BRIEF)))
     subject = [dict(zip(COLUMNS, r, strict=True)) for r in rows if r[4] == "subject"]
     # E-mail 1 addresses pain-1 and goal-1 (one quote each), e-mail 2 objection-1.
     assert [(r["Piece"], r["Persona item"], r["Quote"], r["Note"]) for r in subject] == [
@@ -106,7 +110,7 @@ def test_a_line_with_no_persona_item_or_proof_point_says_so() -> None:
     assert talk[0]["Traced to"] == "nothing: no persona item or proof point"
     # An id the persona does not have, and no persona at all, are named as such.
     stranger = make_persona("someone-else")
-    missing = evidence_rows(line_traces(card, None, None))
+    missing = list(evidence_rows(line_traces(card, None, None)))
     assert {r[7] for r in missing if r[6] != "none"} == {"persona file not found"}
     assert {r[11] for r in missing} == {"not checked (no brief)"}
     other = evidence_rows(line_traces(card, stranger.model_copy(update={"objections": []}), BRIEF))
@@ -185,3 +189,29 @@ def test_the_stage_of_copy_written_for_a_journey_stage_is_in_every_row() -> None
     staged = make_artifact("x", persona).model_copy(update={"stage": "awareness"})
     rows = _read(evidence_csv([staged, make_artifact("meta", persona)], [persona], BRIEF))
     assert {(r["Channel"], r["Stage"]) for r in rows} == {("x", "awareness"), ("meta", "")}
+
+
+def test_rows_made_ahead_give_the_same_file_and_a_replaced_artifact_is_made_again() -> None:
+    persona = make_persona()
+    email, card = make_artifact("email", persona), make_artifact("objections", persona)
+    whole = evidence_csv([email, card], [persona], BRIEF)
+    sheet = EvidenceSheet(BRIEF)
+    sheet.add(card, persona)  # made ahead, in another order than the file's
+    assert sheet.text([email, card], [persona]) == whole
+    # Another artifact for the same persona and channel: its own rows, not the ones held.
+    other = email.model_copy(update={"persona_name": "Rita R."})
+    assert "Rita R." in sheet.text([other, card], [persona])
+    assert sheet.text([other, card], [persona]) == evidence_csv([other, card], [persona], BRIEF)
+
+
+def test_a_run_writes_the_evidence_a_fresh_build_of_its_folder_gives(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    personagen.run_campaign(_wide_campaign(tmp_path), output=out, model=FakeModel(seed=5))
+    folder = OutputFolder(out)
+    files = sorted((out / "copy").rglob("*.json"))
+    artifacts = [CopyArtifact.model_validate_json(p.read_text()) for p in files]
+    brief = load_model(EXAMPLE / "brief.yaml", Brief)
+    fresh = evidence_csv(artifacts, folder.read_personas(), brief)
+    assert sorted(_read(fresh), key=str) == sorted(
+        _read((out / "exports" / "evidence.csv").read_bytes().decode("utf-8")), key=str
+    )
