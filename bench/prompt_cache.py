@@ -1,18 +1,36 @@
-"""How much of a campaign's input a provider's prompt cache can serve.
+"""How much of a campaign's input a provider's prompt cache can serve, per wire form.
 
 Providers cache prompt prefixes: OpenAI serves the longest prefix of at least 1,024 tokens
 that an earlier request already sent, in steps of 128 tokens. This bench prepares the
 requests personagen would send (the door's prepared calls, nothing is sent) for the
-example campaign and for a larger synthetic one, and counts per stage the input tokens
-that sit in such a prefix.
+example campaign and for a larger synthetic one, once per wire form, and counts per stage
+the input tokens that sit in such a prefix.
+
+Wire forms (where the schema, the response contract, travels):
+
+- **schema first** (`tools`, `json_schema` on OpenAI): the schema is a request field
+  (`tools`, `response_format`) that the provider puts in front of the messages. OpenAI
+  documents the structured-output schema as a prefix of the system message; where tools go
+  is not documented, and first is the cautious guess;
+- **schema last** (`json`, `md_json`): the schema is text at the end of the last user
+  message (`personagen/llm/wire.py`); `response_format` is at most `{"type": "json_object"}`;
+- **a grammar** (`json_schema` on llama.cpp's `llama-server` and vLLM): the server turns
+  the schema into a grammar for the sampler and builds the prompt from the messages alone.
+  llama.cpp: `common/chat.cpp`, `common_chat_params_init_without_tools` renders the chat
+  template over the messages and sets `grammar = json_schema_to_grammar(json_schema)`;
+  vLLM: `docs/features/structured_outputs.md` enforces `response_format` json_schema with
+  xgrammar or guidance and advises stating the schema in the prompt as well, and
+  `vllm/entrypoints/openai/serving_chat.py` renders the chat template over `messages` and
+  `tools` only. The same 1,024/128 rule is applied to these servers as a common
+  yardstick (vLLM's prefix cache works in blocks of 16 tokens, llama.cpp reuses a slot's
+  cached prefix: both serve shorter prefixes too). `llama_cpp.server` (the Python package)
+  refuses `json_schema` (bench/README.md, `llama_server.py`): this row is not for it.
 
 Assumptions (what a provider does is not published in detail):
 
-- a request is serialized in provider order: the schema it carries (`tools`, else
-  `response_format`) first, then every message (role, then content) in order; in `json` and
-  `md_json` modes the schema is part of the system message already. OpenAI documents the
-  structured-output schema as a prefix of the system message; where tools go is not
-  documented, and first is the cautious guess;
+- a request is serialized in provider order: the schema field it carries (`tools`, else
+  `response_format`; none for a grammar server) first, then every message (role, then
+  content) in order;
 - a request's cacheable prefix is its longest common character prefix with any earlier
   request of the same campaign (jobs in the engine's order: persona stage, then the copy
   matrix persona by persona), counted in tokens with `personagen.llm.count_tokens`; it
@@ -21,18 +39,15 @@ Assumptions (what a provider does is not published in detail):
   than a campaign's copy stage) and concurrency is ignored: requests that start together
   before either is cached both miss, so a real run caches somewhat less.
 
-Three views of the same requests, each with its own share:
-
-- **as sent**: the requests as above, schema first;
-- **messages only**: without the schema: what the order of the prompt's content allows
-  where the schema does not end the shared prefix first;
-- **no request enums**: schema first, but with the values a contract fills in per request
-  (`enum` lists such as the persona's item ids, item counts, number ranges) taken out of
-  the schema: what a contract with the same schema for every persona would allow.
+For the OpenAI forms the bench also counts the distinct `prompt_cache_key`s the copy
+requests carry (the door sets one per request from the schema field and system prompt,
+`personagen/llm/exchange.py`): requests with one key are routed to servers holding their
+prefix.
 
 The example's personas come from its recorded persona stage (replayed, re-keyed in a temp
-copy so a prompt change does not stop the bench). The synthetic campaign has 8 personas
-made from them (each a different cut of one example persona's claims) and every channel.
+copy so a prompt change does not stop the bench); its copy jobs are the run's (personas ×
+the stages' channels). The synthetic campaign has 8 personas made from them (each a
+different cut of one example persona's claims) and every channel, without stages.
 
     .venv/bin/python bench/prompt_cache.py
 """
@@ -57,7 +72,7 @@ from personagen.inputs.campaign import load_campaign  # noqa: E402
 from personagen.inputs.citable import citable_note  # noqa: E402
 from personagen.llm import Door, PreparedCall, count_tokens  # noqa: E402
 from personagen.models.persona import SECTIONS, Persona  # noqa: E402
-from personagen.pipeline.copy import parse_channels, prepare_copy, unanswerable  # noqa: E402
+from personagen.pipeline.copy import CopyJob, parse_channels, prepare_copy, unanswerable  # noqa: E402
 from personagen.pipeline.personas import (  # noqa: E402
     note_budget_chars,
     note_parts,
@@ -69,43 +84,56 @@ from personagen.run.request import (  # noqa: E402
     campaign_request,
     campaign_settings,
     copy_matrix,
+    request_matrix,
 )
+from personagen.settings import Settings  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "saas-retention" / "campaign.yaml"
 MIN_PREFIX = 1024  # OpenAI caches prefixes from 1,024 tokens ...
 STEP = 128  # ... in steps of 128 tokens
+GOAL = 0.5  # share of the copy stage's input tokens the cache should be able to serve
 SYNTHETIC_PERSONAS = 8
 
 
-# Schema keywords whose values a response contract fills in per request.
-REQUEST_KEYWORDS = ("enum", "minItems", "maxItems", "minimum", "maximum")
+@dataclass(frozen=True)
+class WireForm:
+    """Where a request carries its schema, and how the provider reads the request."""
+
+    name: str
+    provider: str
+    mode: str
+    schema_field_in_prompt: bool  # False: a grammar server keeps the schema out of the prompt
 
 
-def without_request_values(node: Any) -> Any:
-    """A schema without the keywords a contract fills in per request (`REQUEST_KEYWORDS`)."""
-    if isinstance(node, list):
-        return [without_request_values(item) for item in node]
-    if isinstance(node, dict):
-        return {
-            key: without_request_values(value)
-            for key, value in node.items()
-            if key not in REQUEST_KEYWORDS
+FORMS = (
+    WireForm("tools, schema first (OpenAI)", "openai", "tools", True),
+    WireForm("json_schema, schema first (OpenAI)", "openai", "json_schema", True),
+    WireForm("json, schema last", "openai", "json", True),
+    WireForm("md_json, schema last", "openai", "md_json", True),
+    WireForm("json_schema, a grammar (llama.cpp, vLLM)", "compatible", "json_schema", False),
+)
+
+
+def form_settings(settings: Settings, form: WireForm) -> Settings:
+    """`settings` for `form`: its provider and mode, nothing replayed (nothing is sent)."""
+    return Settings.model_validate(
+        {
+            **settings.model_dump(exclude={"replay_dir", "record_dir", "rekey", "strict_schema"}),
+            "provider": form.provider,
+            "mode": form.mode,
+            "api_key": "sk-bench-nothing-is-sent",
+            "base_url": "http://127.0.0.1:9/v1" if form.provider == "compatible" else None,
         }
-    return node
+    )
 
 
-def serialized(body: dict[str, Any], view: str) -> str:
-    """A request body as the provider reads it in `view` (one of `VIEWS`)."""
-    schema = body.get("tools") or body.get("response_format") or []
-    if view == "no request enums":
-        schema = without_request_values(schema)
-    text = "" if view == "messages only" else json.dumps(schema, ensure_ascii=False)
+def serialized(body: dict[str, Any], form: WireForm) -> str:
+    """A request body as the provider reads it: the schema field first, then the messages."""
+    schema = body.get("tools") or body.get("response_format")
+    text = json.dumps(schema, ensure_ascii=False) if schema and form.schema_field_in_prompt else ""
     for message in body["messages"]:
         text += f"\n<|{message['role']}|>\n{message['content']}"
     return text
-
-
-VIEWS = ("as sent", "messages only", "no request enums")
 
 
 def cached_tokens(prefix_tokens: int) -> int:
@@ -117,18 +145,19 @@ def cached_tokens(prefix_tokens: int) -> int:
 class Stage:
     """Input tokens of a stage's requests and how many of them a prompt cache serves."""
 
-    name: str
     requests: int = 0
     input_tokens: int = 0
-    cached: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VIEWS, 0))
+    cached: int = 0
+    cache_keys: set[str] = field(default_factory=set)
 
-    def row(self) -> str:
-        """One Markdown table row."""
-        cells = [self.name, str(self.requests), f"{self.input_tokens:,}"]
-        for view in VIEWS:
-            share = self.cached[view] / self.input_tokens if self.input_tokens else 0.0
-            cells.append(f"{self.cached[view]:,} ({share:.0%})")
-        return "| " + " | ".join(cells) + " |"
+    @property
+    def share(self) -> float:
+        """Cacheable share of the stage's input tokens."""
+        return self.cached / self.input_tokens if self.input_tokens else 0.0
+
+    def cell(self) -> str:
+        """Cacheable tokens and their share, for a table."""
+        return f"{self.cached:,} ({self.share:.0%})"
 
 
 def shared_prefix_tokens(text: str, earlier: list[str]) -> int:
@@ -137,20 +166,21 @@ def shared_prefix_tokens(text: str, earlier: list[str]) -> int:
     return count_tokens(text[:shared]) if shared else 0
 
 
-def measure(stages: Sequence[tuple[str, list[PreparedCall]]]) -> list[Stage]:
-    """Cacheable input tokens per stage and view; each request is compared with every
-    earlier request of the campaign."""
-    earlier: dict[str, list[str]] = {view: [] for view in VIEWS}
+def measure(stages: Sequence[list[PreparedCall]], form: WireForm) -> list[Stage]:
+    """Cacheable input tokens per stage; each request is compared with every earlier
+    request of the campaign."""
+    earlier: list[str] = []
     results: list[Stage] = []
-    for name, calls in stages:
-        stage = Stage(name)
+    for calls in stages:
+        stage = Stage()
         for call in calls:
+            text = serialized(call.body, form)
             stage.requests += 1
-            stage.input_tokens += count_tokens(serialized(call.body, "as sent"))
-            for view in VIEWS:
-                text = serialized(call.body, view)
-                stage.cached[view] += cached_tokens(shared_prefix_tokens(text, earlier[view]))
-                earlier[view].append(text)
+            stage.input_tokens += count_tokens(text)
+            stage.cached += cached_tokens(shared_prefix_tokens(text, earlier))
+            if "prompt_cache_key" in call.body:
+                stage.cache_keys.add(call.body["prompt_cache_key"])
+            earlier.append(text)
         results.append(stage)
     return results
 
@@ -169,11 +199,8 @@ def extraction_calls(door: Door, request: CampaignRequest) -> list[PreparedCall]
     return calls
 
 
-def copy_calls(
-    door: Door, request: CampaignRequest, personas: list[Persona], channels: list[str]
-) -> list[PreparedCall]:
-    """Every copy call of the matrix, in the engine's order."""
-    jobs = copy_matrix([personas], channels, request.variants, request.steps)
+def copy_calls(door: Door, request: CampaignRequest, jobs: list[CopyJob]) -> list[PreparedCall]:
+    """Every copy call of `jobs` (in the engine's order) that has something to answer."""
     return [prepare_copy(door, job, request.brief) for job in jobs if unanswerable(job) is None]
 
 
@@ -209,18 +236,30 @@ def synthetic_personas(personas: list[Persona], count: int) -> list[Persona]:
     return made
 
 
-def table(title: str, stages: list[Stage]) -> str:
-    """A Markdown table of the stages of one campaign."""
-    views = " | ".join(f"cacheable: {view}" for view in VIEWS)
-    head = (
-        f"\n{title}\n\n| stage | requests | input tokens | {views} |\n"
-        f"|---|---:|---:|{'---:|' * len(VIEWS)}"
-    )
-    return "\n".join([head, *(stage.row() for stage in stages)])
+def table(title: str, request: CampaignRequest, jobs: list[CopyJob], settings: Settings) -> str:
+    """A Markdown table of one campaign: a row per wire form."""
+    lines = [
+        f"\n{title}\n",
+        "| wire form | copy requests | copy input tokens | copy cacheable | goal >= 50% "
+        "| persona stage (extraction) cacheable | copy prompt_cache_keys |",
+        "|---|---:|---:|---:|---|---:|---:|",
+    ]
+    for form in FORMS:
+        door = Door(form_settings(settings, form))  # used only to prepare calls
+        stages = [extraction_calls(door, request), copy_calls(door, request, jobs)]
+        extraction, copy = measure(stages, form)
+        keys = f"{len(copy.cache_keys):,}" if copy.cache_keys else "-"
+        goal = "yes" if copy.share >= GOAL else "no"
+        lines.append(
+            f"| {form.name} | {copy.requests} | {copy.input_tokens:,} | {copy.cell()} | {goal} "
+            f"| {extraction.cell()} | {keys} |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
-    """Print the cacheable share of the example campaign and of a synthetic larger one."""
+    """Print the cacheable share per wire form of the example campaign and of a synthetic
+    larger one."""
     os.environ["PERSONAGEN_HOME"] = tempfile.mkdtemp()
     loaded = load_campaign(EXAMPLE)
     settings = campaign_settings(loaded, require_key=False)
@@ -229,29 +268,24 @@ def main() -> None:
     assert settings.replay_dir is not None
     shutil.copytree(settings.replay_dir, cassettes)
     personas = asyncio.run(example_personas(request, cassettes))
-    door = Door(settings)  # used only to prepare calls: nothing is sent
-    extraction = extraction_calls(door, request)
     every_channel = parse_channels("all")
-    example = [
-        ("persona stage: extraction", extraction),
-        ("copy", copy_calls(door, request, personas, request.channels)),
-    ]
     synthetic = synthetic_personas(personas, SYNTHETIC_PERSONAS)
-    larger = [
-        ("persona stage: extraction", extraction),
-        ("copy", copy_calls(door, request, synthetic, every_channel)),
-    ]
-    print(f"model {settings.model}, mode {settings.effective_mode}")
+    larger = copy_matrix([synthetic], every_channel, request.variants, request.steps)
+    print(f"model {settings.model}")
     print(
         table(
-            f"Example campaign ({len(personas)} personas x {len(request.channels)} channels)",
-            measure(example),
+            f"Example campaign ({len(personas)} personas x its stages' channels)",
+            request,
+            request_matrix(request, [personas]),
+            settings,
         )
     )
     print(
         table(
             f"Synthetic campaign ({len(synthetic)} personas x {len(every_channel)} channels)",
-            measure(larger),
+            request,
+            larger,
+            settings,
         )
     )
 

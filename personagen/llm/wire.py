@@ -1,14 +1,19 @@
 """The wire form of a structured request: the response schema placed where a mode expects it.
 
 A mode decides where the schema goes (a forced tool call, a `response_format`, or the
-system prompt) and a dialect decides which JSON Schema keywords it may use:
+prompt's last words) and a dialect decides which JSON Schema keywords it may use:
 
 | mode | schema sent as | dialect (OpenAI) | dialect (compatible servers) |
 |---|---|---|---|
 | tools | forced function call | strict subset, `strict: true` | full |
 | json_schema | `response_format` json_schema | strict subset, `strict: true` | full |
-| json | system prompt + `response_format` json_object | full (advice only) | full |
-| md_json | system prompt, answer in a fenced block | full (advice only) | full |
+| json | end of the last user message + `response_format` json_object | full (advice only) | full |
+| md_json | end of the last user message, answer in a fenced block | full (advice only) | full |
+
+Where the schema is text, it goes after everything else: a provider caches the prefix a
+request shares with earlier ones, and a response contract holds values of its own request
+(a persona's item ids), so in front it would end that prefix before the shared system
+prompt, brief and persona.
 
 OpenAI's strict subset has no `minLength`, `maxLength` or `uniqueItems`: lengths become an
 equivalent `pattern`, every property is required, every object forbids additional
@@ -27,14 +32,13 @@ from typing import Any, Literal
 Dialect = Literal["strict", "full"]
 
 _SCHEMA_IN_PROMPT = dedent(
-    """
+    """\
     As a genius expert, your task is to understand the content and provide
     the parsed objects in json that match the following json_schema:
 
     {schema}
 
-    Make sure to return an instance of the JSON, not the schema itself
-    """
+    Make sure to return an instance of the JSON, not the schema itself"""
 )
 _MD_JSON_ASK = "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA"
 # Keywords OpenAI's strict mode refuses; lengths are carried over into a pattern first.
@@ -89,15 +93,19 @@ def request_parts(
     carrier = _schema_carrier(mode, name, description, schema, dialect)
     if mode in ("tools", "json_schema"):
         return {"messages": messages, **carrier}
-    text = carrier["text"]
-    with_schema = [dict(m) for m in messages]
-    if with_schema and with_schema[0]["role"] == "system":
-        with_schema[0]["content"] += f"\n\n{text}"
+    ask = carrier["text"] if mode == "json" else f"{carrier['text']}\n\n{_MD_JSON_ASK}"
+    # Appended to the last user message rather than sent as a message of its own: roles keep
+    # alternating (some chat templates refuse two user turns in a row), and a re-ask's
+    # assistant and user messages follow it as they follow any prompt.
+    with_schema = list(messages)
+    if with_schema and with_schema[-1]["role"] == "user":
+        last = with_schema[-1]
+        with_schema[-1] = {**last, "content": f"{last['content']}\n\n{ask}"}
     else:
-        with_schema.insert(0, {"role": "system", "content": text})
+        with_schema.append({"role": "user", "content": ask})
     if mode == "json":
         return {"messages": with_schema, "response_format": {"type": "json_object"}}
-    return {"messages": [*with_schema, {"role": "user", "content": _MD_JSON_ASK}]}
+    return {"messages": with_schema}
 
 
 # Built carriers by (mode, name, description, schema identity, dialect); the schema itself is

@@ -244,8 +244,11 @@ async def test_json_modes_send_plain_messages_and_read_the_text(key: str, mode: 
     run = await _personas(fake, mode=mode)
     assert run.personas and len(fake.requests) == 2
     first = fake.requests[0]
-    assert "json_schema" in first["system"]  # the schema travels in the system prompt
-    assert [turn["role"] for turn in first["messages"]] == ["user"]  # md_json's ask merged
+    # The schema travels at the end of the user turn, after the prompt it shares with others.
+    assert "json_schema" not in first["system"]
+    (turn,) = with_text_turns(first)["messages"]
+    assert turn["role"] == "user"
+    assert turn["content"].index("</interview_note>") < turn["content"].index("json_schema:")
 
 
 def test_settings_refuse_what_the_messages_api_lacks(key: str) -> None:

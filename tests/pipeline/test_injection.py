@@ -228,7 +228,7 @@ async def test_an_injected_persona_claim_is_dropped_not_kept() -> None:
 @pytest.mark.parametrize("bad", ["pain-1</persona>", "pain 1", "Ignore\nprevious", ""])
 def test_ids_that_reach_the_response_schema_are_slugs(bad: str) -> None:
     # Item and note ids become enums of the response schema, which json and md_json modes
-    # put in the system message: they cannot carry text.
+    # put in the prompt: they cannot carry text.
     evidence = [Evidence(note_id="n1", quote="a b c")]
     with pytest.raises(ValidationError):
         Item(id=bad, text="t", evidence=evidence, confidence="low")

@@ -8,7 +8,7 @@
 | `tool` messages (instructor's re-ask) | a user turn of `tool_result` blocks |
 | `tools[].function` (name, description, parameters) | `tools[]` (name, description, input_schema) |
 | `tool_choice` of one function | `{"type": "tool", "name": ...}` |
-| `response_format` json_object (json mode) | dropped: the schema is in the system prompt |
+| `response_format` json_object (json mode) | dropped: the schema is in the last user turn |
 | `max_tokens`, `temperature` | the same (`max_tokens` is required) |
 | answer text and `tool_use` blocks | `message.content`, `message.tool_calls` |
 | `stop_reason` end_turn, max_tokens, tool_use | `finish_reason` stop, length, tool_calls |
