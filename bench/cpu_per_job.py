@@ -132,6 +132,7 @@ def child(work: Path, name: str, top: int) -> dict[str, Any]:
     saved = json.loads((work / "data.json").read_text())
     personas = [Persona.model_validate(each) for each in saved["personas"]]
     model = AnsweringModel(saved["answers"])
+    views = _time_views()
     profiler = cProfile.Profile() if top else None
     if profiler is not None:
         profiler.enable()
@@ -141,6 +142,9 @@ def child(work: Path, name: str, top: int) -> dict[str, Any]:
         # The event loop's own share (requests, validation, store); the rest is file writes
         # on worker threads: each job's JSON and, after the last job, decks and CSVs.
         "loop_ms": (loop_cpu - model.cpu) / (written + failed) * 1000,
+        # Of the worker threads' share: the decks, CSVs and evidence.csv after the last job.
+        "views_ms": views[0] / (written + failed) * 1000,
+        "evidence_rows": _rows(work / f"out-{name}" / "exports" / "evidence.csv"),
         "written": written,
         "failed": failed,
         "exchanges": exchanges,
@@ -155,6 +159,34 @@ def child(work: Path, name: str, top: int) -> dict[str, Any]:
         stats.sort_stats("tottime").print_stats(top)
         result["profile"] = out.getvalue()
     return result
+
+
+def _time_views() -> list[float]:
+    """Make OutputFolder.write_views add its thread's CPU seconds to the list returned."""
+    from personagen.export.outputs import OutputFolder
+
+    spent = [0.0]
+    real = OutputFolder.write_views
+
+    def timed(self: OutputFolder, *args: Any, **kwargs: Any) -> list[Path]:
+        started = time.thread_time()
+        try:
+            return real(self, *args, **kwargs)
+        finally:
+            spent[0] += time.thread_time() - started
+
+    OutputFolder.write_views = timed  # type: ignore[method-assign]
+    return spent
+
+
+def _rows(path: Path) -> int:
+    """Data rows of a CSV file (0 when it is missing)."""
+    import csv
+
+    if not path.exists():
+        return 0
+    with path.open(newline="", encoding="utf-8") as handle:
+        return sum(1 for _ in csv.reader(handle)) - 1
 
 
 def in_child(work: Path, name: str, top: int = 0) -> dict[str, Any]:
@@ -204,6 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             "of which the event loop's thread (median; the rest is file writes on worker "
             f"threads): {statistics.median(loop):.2f}"
+        )
+        views = [run["views_ms"] for run in runs]
+        lines = runs[0]["evidence_rows"]
+        print(
+            "of which the decks, CSVs and evidence.csv after the last job (median): "
+            f"{statistics.median(views):.2f} (evidence.csv: {lines:,} rows, "
+            f"{lines / max(1, runs[0]['written']):.0f} per job)"
         )
         if args.top:
             print(in_child(work, "profile", args.top)["profile"])

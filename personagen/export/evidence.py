@@ -204,25 +204,36 @@ def _proof_cells(trace: LineTrace) -> list[str]:
     ]
 
 
+Cells = tuple["str | int", ...]
+
+
+def _row_parts(
+    traces: Iterable[LineTrace], cell: Callable[[str], str | int]
+) -> Iterator[tuple[Cells, Cells, Cells]]:
+    """Each row as (line cells, item and quote cells, proof cells): the line's and proof's
+    parts are made once per line, an item's once per item (`cell` maps each text)."""
+    for trace in traces:
+        line = trace.line
+        head = tuple(
+            cell(c)
+            for c in (trace.persona, trace.stage, trace.channel, line.piece, line.field, line.text)
+        )
+        tail = tuple(cell(c) for c in (*_proof_cells(trace), trace.traced_to))
+        if not trace.items:
+            yield head, ("none", cell(NO_ITEM), "", "", ""), tail
+        for item in trace.items:
+            found = (cell(item.id), cell(item.text), cell(item.confidence))
+            for quote in item.quotes or (Evidence(note_id="", quote=""),):
+                yield head, (*found, cell(quote.quote), cell(quote.note_id)), tail
+
+
 def evidence_rows(
     traces: Iterable[LineTrace], cell: Callable[[str], str | int] = str
 ) -> Iterator[list[str | int]]:
     """One row per line × persona item × quote (COLUMNS); a line without items, or an
-    item without quotes, still has its row. `cell` maps each text cell (once per part,
-    before the parts are multiplied into rows)."""
-    for trace in traces:
-        line = trace.line
-        head: list[str | int] = [
-            cell(c) for c in (trace.persona, trace.stage, trace.channel, line.piece, line.field)
-        ]
-        head.append(cell(line.text))
-        tail: list[str | int] = [cell(c) for c in (*_proof_cells(trace), trace.traced_to)]
-        if not trace.items:
-            yield [*head, "none", cell(NO_ITEM), "", "", "", *tail]
-        for item in trace.items:
-            found = [cell(item.id), cell(item.text), cell(item.confidence)]
-            for quote in item.quotes or (Evidence(note_id="", quote=""),):
-                yield [*head, *found, cell(quote.quote), cell(quote.note_id), *tail]
+    item without quotes, still has its row. `cell` maps each text cell."""
+    for head, middle, tail in _row_parts(traces, cell):
+        yield [*head, *middle, *tail]
 
 
 class EvidenceSheet:
@@ -234,11 +245,17 @@ class EvidenceSheet:
         self._rows: dict[str, tuple[CopyArtifact, str]] = {}
         # Quotes, items and personas recur on many rows: each distinct text is checked once.
         self._safe = functools.cache(text_cell)
+        self._part = functools.cache(_csv_part)
 
     def add(self, artifact: CopyArtifact, persona: Persona | None) -> None:
         """Make the rows of one artifact (written for `persona`)."""
         traces = line_traces(artifact, persona, self._brief)
-        rows = csv_rows(len(COLUMNS), evidence_rows(traces, self._safe))
+        # A row repeats its line's and proof's cells for every quote: each part is written
+        # as CSV once and the rows are joined from the parts.
+        rows = "".join(
+            f"{self._part(head)},{self._part(middle)},{self._part(tail)}\r\n"
+            for head, middle, tail in _row_parts(traces, self._safe)
+        )
         self._rows[_slot(artifact)] = (artifact, rows)
 
     def text(self, artifacts: Sequence[CopyArtifact], personas: Sequence[Persona]) -> str:
@@ -251,6 +268,11 @@ class EvidenceSheet:
                 self.add(artifact, by_id.get(artifact.persona_id))
             parts.append(self._rows[_slot(artifact)][1])
         return "".join(parts)
+
+
+def _csv_part(cells: Cells) -> str:
+    """Cells as one CSV line without its ending, as `csv_rows` writes them."""
+    return csv_rows(len(cells), [cells])[:-2]
 
 
 def _slot(artifact: CopyArtifact) -> str:

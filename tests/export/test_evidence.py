@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import personagen
-from personagen.export.csv_export import text_cell
+from personagen.export.csv_export import csv_text, text_cell
 from personagen.export.evidence import (
     COLUMNS,
     NO_ITEM,
@@ -215,3 +215,19 @@ def test_a_run_writes_the_evidence_a_fresh_build_of_its_folder_gives(tmp_path: P
     assert sorted(_read(fresh), key=str) == sorted(
         _read((out / "exports" / "evidence.csv").read_bytes().decode("utf-8")), key=str
     )
+
+
+def test_rows_joined_from_parts_are_what_a_csv_writer_gives_for_any_cell() -> None:
+    # Quotes with the characters CSV must quote or escape, and a formula trigger.
+    hostile = make_persona().model_copy(deep=True)
+    hostile.pain_points[0].evidence = [
+        Evidence(note_id="n,1", quote='we said "late", twice'),
+        Evidence(note_id="n2", quote="=HYPERLINK(1)\nsecond line\r\nthird"),
+        Evidence(note_id="", quote=""),
+    ]
+    hostile.pain_points[0].text = "+ churn, late"
+    artifacts = [make_artifact(c, hostile) for c in ("email", "objections", "google_rsa")]
+    traces = [t for a in artifacts for t in line_traces(a, hostile, BRIEF)]
+    by_writer = csv_text(COLUMNS, ([text_cell(c) for c in r] for r in evidence_rows(traces)))
+    assert evidence_csv(artifacts, [hostile], BRIEF) == by_writer
+    assert '"we said ""late"", twice"' in by_writer and "'=HYPERLINK(1)" in by_writer
