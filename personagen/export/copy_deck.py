@@ -42,6 +42,7 @@ FIELD_LABELS = {"path1": "Path 1", "path2": "Path 2", "text": "Post"}
 # A persona id is also a file name: the Persona model's own pattern keeps it one.
 _SAFE_ID = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{MAX_NAME - 1}}}")
 FitLines = Callable[[CopyArtifact], list[str]]  # a copy set's fit block (`export.fit`)
+Made = FitLines | None  # an artifact's deck section made ahead (`export.view_parts`)
 
 
 @dataclass(frozen=True)
@@ -170,9 +171,9 @@ def by_persona(artifacts: Iterable[CopyArtifact]) -> dict[str, list[CopyArtifact
 
 
 def write_decks(
-    folder: Path, artifacts: list[CopyArtifact], fit: FitLines | None = None
+    folder: Path, artifacts: list[CopyArtifact], fit: FitLines | None = None, made: Made = None
 ) -> list[Path]:
-    """Write `folder/<persona_id>.md` for every persona with copy; return the paths written."""
+    """Write `folder/<persona_id>.md` per persona (`made`: sections made ahead); the paths."""
     written: list[Path] = []
     for persona_id, group in by_persona(artifacts).items():
         if not _SAFE_ID.fullmatch(persona_id):
@@ -182,12 +183,14 @@ def write_decks(
                 "(it names the deck file)",
             )
         path = folder / f"{persona_id}.md"
-        write_text_atomic(path, deck_markdown(group, fit))
+        write_text_atomic(path, deck_markdown(group, fit, made))
         written.append(path)
     return written
 
 
-def deck_markdown(artifacts: Sequence[CopyArtifact], fit: FitLines | None = None) -> str:
+def deck_markdown(
+    artifacts: Sequence[CopyArtifact], fit: FitLines | None = None, made: Made = None
+) -> str:
     """Render one persona's copy deck (all artifacts must belong to the same persona)."""
     if not artifacts:
         raise ValueError("a copy deck needs at least one artifact")
@@ -207,7 +210,7 @@ def deck_markdown(artifacts: Sequence[CopyArtifact], fit: FitLines | None = None
     ]
     for artifact in ordered:
         lines += ["", f"## {md_inline(copy_title(artifact))}", ""]
-        lines += _channel_lines(artifact, fit)
+        lines += made(artifact) if made is not None else channel_lines(artifact, fit)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -218,7 +221,8 @@ def _channel_name(channel_id: str) -> str:
         return channel_id
 
 
-def _channel_lines(artifact: CopyArtifact, fit: FitLines | None = None) -> list[str]:
+def channel_lines(artifact: CopyArtifact, fit: FitLines | None = None) -> list[str]:
+    """One artifact's section of its persona's deck, below its heading."""
     draft = parse_draft(artifact)
     lines: list[str] = []
     if artifact.final_url:

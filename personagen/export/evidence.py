@@ -256,17 +256,17 @@ class EvidenceSheet:
             f"{self._part(head)},{self._part(middle)},{self._part(tail)}\r\n"
             for head, middle, tail in _row_parts(traces, self._safe)
         )
-        self._rows[_slot(artifact)] = (artifact, rows)
+        self._rows[artifact_slot(artifact)] = (artifact, rows)
 
     def text(self, artifacts: Sequence[CopyArtifact], personas: Sequence[Persona]) -> str:
         """The whole file: a header, then every artifact's rows in the order given."""
         by_id = {p.id: p for p in personas}
         parts = [csv_text(COLUMNS, ())]
         for artifact in artifacts:
-            made = self._rows.get(_slot(artifact))
+            made = self._rows.get(artifact_slot(artifact))
             if made is None or made[0] is not artifact:
                 self.add(artifact, by_id.get(artifact.persona_id))
-            parts.append(self._rows[_slot(artifact)][1])
+            parts.append(self._rows[artifact_slot(artifact)][1])
         return "".join(parts)
 
 
@@ -275,7 +275,8 @@ def _csv_part(cells: Cells) -> str:
     return csv_rows(len(cells), [cells])[:-2]
 
 
-def _slot(artifact: CopyArtifact) -> str:
+def artifact_slot(artifact: CopyArtifact) -> str:
+    """Which copy an artifact is within one run: persona, stage and channel."""
     return f"{artifact.persona_id}/{artifact.stage or ''}/{artifact.channel}"
 
 

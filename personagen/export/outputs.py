@@ -37,7 +37,7 @@ from personagen.models.stages import stage_ids, stage_rank
 from personagen.text import MAX_NAME
 
 if TYPE_CHECKING:
-    from personagen.export.evidence import EvidenceSheet
+    from personagen.export.view_parts import ViewParts
 
 # Names from data that become file names (persona ids, channel ids): no dots, no
 # separators, short enough for any file system.
@@ -138,21 +138,21 @@ class OutputFolder:
         artifacts: list[CopyArtifact],
         brief: Brief,
         personas: Sequence[Persona] = (),
-        evidence: EvidenceSheet | None = None,
+        parts: ViewParts | None = None,
     ) -> list[Path]:
         """Write what derives from the artifacts: a deck per persona (with the fit to the
         `personas` the copy was written for), the platform CSVs and evidence.csv (with the
-        rows `evidence` already holds)."""
+        `parts` already made, if any)."""
         from personagen.export.copy_deck import write_decks
         from personagen.export.csv_export import csv_files
-        from personagen.export.evidence import EVIDENCE_FILE, EvidenceSheet
-        from personagen.export.fit import FitContext
+        from personagen.export.evidence import EVIDENCE_FILE
+        from personagen.export.view_parts import ViewParts
 
         sheets = csv_files(artifacts, brief)  # a refused import file stops before any write
+        parts = parts or ViewParts(brief, personas)
         if artifacts:
-            sheet = evidence or EvidenceSheet(brief)
-            sheets[EVIDENCE_FILE] = sheet.text(artifacts, personas)
-        written = write_decks(self.copy_dir, artifacts, FitContext(personas))
+            sheets[EVIDENCE_FILE] = parts.evidence.text(artifacts, parts.personas)
+        written = write_decks(self.copy_dir, artifacts, parts.fit, parts.section)
         for name, text in sheets.items():
             write_text_atomic(self.exports_dir / name, text)
             written.append(self.exports_dir / name)

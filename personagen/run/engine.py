@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from personagen.errors import BudgetExceeded, GenerationError
-from personagen.export.evidence import EvidenceSheet
 from personagen.export.outputs import OutputFolder, merged_artifacts
+from personagen.export.view_parts import ViewParts
 from personagen.llm import Door, Upstream, Usage
 from personagen.models.artifacts import CopyArtifact
 from personagen.models.brief import Brief
@@ -112,7 +112,7 @@ class CampaignEngine:
         self._write_lock = asyncio.Lock()  # FIFO: writes land in the order they were asked
         self.written: list[str] = []  # copy files this run wrote or reused (run.json)
         self._persona_files: dict[str, asyncio.Task[None]] = {}  # id -> its queued write
-        self.evidence: EvidenceSheet | None = None  # evidence.csv's rows (`finish_copy`)
+        self.parts: ViewParts | None = None  # the views' parts made ahead (`finish_copy`)
 
     async def flush(self) -> None:
         """Wait for the queued persona files; the first write that failed raises."""
@@ -229,8 +229,8 @@ class CampaignEngine:
         async with self._semaphore:
             ended = await self._copy(job, brief)
         if ended.artifact is not None:
-            # New copy gets its evidence rows now, while requests are in flight; reused
-            # copy only if the views must be written again (`finish_copy`).
+            # New copy gets its evidence rows and deck section now, while requests are in
+            # flight; reused copy only if the views must be written again (`finish_copy`).
             new = ended.outcome.state == "done"
             await self._write_artifact(ended.artifact, job.persona if new else None)
         self._finish(ended.outcome, job.channel, ended.key)
@@ -299,15 +299,15 @@ class CampaignEngine:
         else (`copy`) copy of the personas and channels they do not address stays current.
         """
         previous = [] if whole else self.folder.current_artifacts()
-        self.evidence = EvidenceSheet(brief)
+        personas = list({job.persona.id: job.persona for job in jobs}.values())
+        self.parts = ViewParts(brief, personas)
         results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
         await self.flush()  # the persona files queued by `persona_stage`
         artifacts = [a for a in results if a is not None]
-        personas = list({job.persona.id: job.persona for job in jobs}.values())
         digest = views_digest(artifacts, brief, personas)
         if not views_current(self.store, self.output, digest):
             views = functools.partial(
-                self.folder.write_views, artifacts, brief, personas, self.evidence
+                self.folder.write_views, artifacts, brief, personas, self.parts
             )
             record_views(self.store, self.output, digest, await self._write(views))
         addressed = {(job.persona.id, job.channel) for job in jobs}
@@ -318,12 +318,12 @@ class CampaignEngine:
         path = self.folder.artifact_path(artifact.persona_id, artifact.channel, artifact.stage)
         self.written.append(self.folder.relative(path))
 
-        sheet = self.evidence if persona is not None else None
+        parts = self.parts if persona is not None else None
 
         def write() -> None:
             self.folder.write_artifact(artifact)
-            if sheet is not None:
-                sheet.add(artifact, persona)
+            if parts is not None:
+                parts.add(artifact, persona)
 
         await self._write(write)
 

@@ -204,7 +204,9 @@ def test_rows_made_ahead_give_the_same_file_and_a_replaced_artifact_is_made_agai
     assert sheet.text([other, card], [persona]) == evidence_csv([other, card], [persona], BRIEF)
 
 
-def test_a_run_writes_the_evidence_a_fresh_build_of_its_folder_gives(tmp_path: Path) -> None:
+def test_a_run_writes_the_evidence_and_decks_a_fresh_build_of_its_folder_gives(
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "out"
     personagen.run_campaign(_wide_campaign(tmp_path), output=out, model=FakeModel(seed=5))
     folder = OutputFolder(out)
@@ -215,6 +217,11 @@ def test_a_run_writes_the_evidence_a_fresh_build_of_its_folder_gives(tmp_path: P
     assert sorted(_read(fresh), key=str) == sorted(
         _read((out / "exports" / "evidence.csv").read_bytes().decode("utf-8")), key=str
     )
+    # The decks' sections were made as each artifact was written; a fresh build agrees.
+    again = OutputFolder(tmp_path / "again")
+    again.write_views(artifacts, brief, folder.read_personas())
+    decks = sorted((out / "copy").glob("*.md"))
+    assert decks and all(d.read_bytes() == (again.copy_dir / d.name).read_bytes() for d in decks)
 
 
 def test_rows_joined_from_parts_are_what_a_csv_writer_gives_for_any_cell() -> None:
