@@ -231,8 +231,9 @@ class CampaignEngine:
         if ended.artifact is not None:
             # New copy gets its evidence rows and deck section now, while requests are in
             # flight; reused copy only if the views must be written again (`finish_copy`).
-            new = ended.outcome.state == "done"
-            await self._write_artifact(ended.artifact, job.persona if new else None)
+            await self._write_artifact(ended.artifact)
+            if ended.outcome.state == "done" and self.parts is not None:
+                self.parts.add_soon(ended.artifact, job.persona)
         self._finish(ended.outcome, job.channel, ended.key)
         if ended.artifact is not None and ended.dropped:
             self.report.warnings.append(
@@ -300,9 +301,14 @@ class CampaignEngine:
         """
         previous = [] if whole else self.folder.current_artifacts()
         personas = list({job.persona.id: job.persona for job in jobs}.values())
-        self.parts = ViewParts(brief, personas)
-        results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
-        await self.flush()  # the persona files queued by `persona_stage`
+        self.parts = parts = ViewParts(brief, personas)
+        try:
+            results = await asyncio.gather(*(self.copy(job, brief) for job in jobs))
+            await self.flush()  # the persona files queued by `persona_stage`
+        except BaseException:
+            parts.stop()  # a stopped run writes no views: what is queued is not needed
+            raise
+        await asyncio.to_thread(parts.wait)
         artifacts = [a for a in results if a is not None]
         digest = views_digest(artifacts, brief, personas)
         if not views_current(self.store, self.output, digest):
@@ -314,18 +320,10 @@ class CampaignEngine:
         self.report.artifacts = merged_artifacts(previous, addressed, self.written)
         return artifacts
 
-    async def _write_artifact(self, artifact: CopyArtifact, persona: Persona | None) -> None:
+    async def _write_artifact(self, artifact: CopyArtifact) -> None:
         path = self.folder.artifact_path(artifact.persona_id, artifact.channel, artifact.stage)
         self.written.append(self.folder.relative(path))
-
-        parts = self.parts if persona is not None else None
-
-        def write() -> None:
-            self.folder.write_artifact(artifact)
-            if parts is not None:
-                parts.add(artifact, persona)
-
-        await self._write(write)
+        await self._write(lambda: self.folder.write_artifact(artifact))
 
 
 def close_run(
