@@ -392,6 +392,50 @@ def arrival_stats(arrivals: list[float], rpm: float) -> str:
     )
 
 
+def window_edge(arrivals: list[float], sends: list[float], rpm: float) -> str:
+    """How close pass 1 came to a 429: the tightest R+1 arrivals, and send → arrival delays."""
+    arrivals, most = sorted(arrivals), int(rpm)
+    parts = []
+    if len(arrivals) > most:
+        tightest = min(b - a for a, b in zip(arrivals, arrivals[most:], strict=False))
+        parts.append(
+            f"the tightest {most + 1} consecutive arrivals (persona stage included) span "
+            f"{tightest:.3f} s (the stub answers 429 under 60 s)"
+        )
+    if sends and len(sends) == len(arrivals):  # no 429s: the k-th send is the k-th arrival
+        delays = sorted(b - a for a, b in zip(sorted(sends), arrivals, strict=True))
+        parts.append(
+            f"limiter release → stub arrival: median {statistics.median(delays) * 1000:.1f} ms, "
+            f"max {delays[-1] * 1000:.1f} ms (the limiter's slack covers this)"
+        )
+    return "personagen pass 1 window edge: " + ("; ".join(parts) or "too few requests")
+
+
+class SendTimes:
+    """When the rate limiter let each request go (`perf_counter`, the stub's clock)."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    def __enter__(self) -> SendTimes:
+        from personagen.llm.limiter import RateLimiter
+
+        self._original = original = RateLimiter.acquire
+        times = self.times
+
+        async def acquire(limiter: RateLimiter, tokens: int = 0) -> None:
+            await original(limiter, tokens)
+            times.append(time.perf_counter())
+
+        RateLimiter.acquire = acquire  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from personagen.llm.limiter import RateLimiter
+
+        RateLimiter.acquire = self._original  # type: ignore[method-assign]
+
+
 # --------------------------------------------------------------------------- start-up
 
 
@@ -661,7 +705,8 @@ class Bench:
             campaign = write_campaign(
                 self.work / "campaign", stub.base_url, args.rpm, args.concurrency
             )
-            first = asyncio.run(personagen_pass(campaign, self.personas, self.work / "out1"))
+            with SendTimes() as sends:
+                first = asyncio.run(personagen_pass(campaign, self.personas, self.work / "out1"))
             s = first.summary
             copy_calls = sum(1 for _, name in recorder.arrivals if name in COPY_TOOLS)
             persona_calls = len(recorder.arrivals) - copy_calls
@@ -700,6 +745,8 @@ class Bench:
             self.findings.append(phase_breakdown(first, recorder.arrivals, args.latency))
             copies = [t for t, name in recorder.arrivals if name in COPY_TOOLS]
             self.findings.append(arrival_stats(copies, args.rpm))
+            every = [t for t, _ in recorder.arrivals]
+            self.findings.append(window_edge(every, sends.times, args.rpm))
 
             before = (len(stub.raw_requests), stub.accepted, stub.rate_limited)
             second = asyncio.run(personagen_pass(campaign, self.personas, self.work / "out2"))

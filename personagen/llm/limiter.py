@@ -1,13 +1,13 @@
 """Client-side rate limiting: requests and tokens per minute, adapted to server headers.
 
-Requests are spaced evenly rather than sent in bursts: a server that counts a sliding
-one-minute window then never sees more than its limit, so 429s stay rare.
-
-The pace keeps a small margin under the limit (`MARGIN`, 3%): spaced at exactly 60/R,
-request R+1 lands on the very edge of the server's window, and network jitter (a request
-that leaves late, the one before it counted late) puts R+1 requests inside one minute, so
-a run at the exact provider limit still drew a 429 now and then. 3% leaves about two
-seconds a minute of slack at any rate, for 3% less throughput.
+Requests are spaced evenly at the limit (60/R apart) rather than sent in bursts. Spacing
+alone is not enough at the exact limit: request k+R then lands on the very edge of the
+server's one-minute window, and jitter (a request that leaves late, the one R before it
+counted late) puts R+1 requests inside one minute. So the limiter also guards the window
+itself: it remembers when each request actually left and never lets request k start
+before request k−R left + 60 s + `slack`. The guard costs `slack` once a minute at most
+(about 0.4% at the default), where a margin on the rate cost its whole percentage on
+every request. The token budget gets the same spacing and the same guard.
 """
 
 from __future__ import annotations
@@ -15,14 +15,19 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-MARGIN = 0.03
+WINDOW = 60.0
+# Seconds between the time recorded for a send and the server counting it (event-loop
+# delay, connection pool, network): generous for loopback, a few round trips elsewhere.
+SLACK = 0.25
 
 
 def parse_duration(value: str) -> float | None:
@@ -38,6 +43,14 @@ def parse_duration(value: str) -> float | None:
     return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
 
 
+@dataclass
+class _Slot:
+    """One reserved request: its scheduled start, then the time it actually left."""
+
+    at: float
+    tokens: int
+
+
 class RateLimiter:
     """Paces requests so that neither the request nor the token budget is exceeded."""
 
@@ -48,11 +61,15 @@ class RateLimiter:
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
-        margin: float = MARGIN,
+        margin: float = 0.0,
+        slack: float = SLACK,
     ) -> None:
         if not 0.0 <= margin < 1.0:
             raise ValueError(f"rate limiter margin must be in [0, 1), got {margin}")
+        if slack < 0.0:
+            raise ValueError(f"rate limiter slack must be ≥ 0 seconds, got {slack}")
         self.margin = margin
+        self.slack = slack
         self.requests_per_minute = requests_per_minute
         self.tokens_per_minute = tokens_per_minute
         self._clock = clock
@@ -60,39 +77,87 @@ class RateLimiter:
         self._next_request = 0.0
         self._next_tokens = 0.0
         self._paused_until = 0.0
+        # Requests that may still count in a server's window, oldest first.
+        self._slots: deque[_Slot] = deque()
+        self._slot_tokens = 0
         self.waited = 0.0
 
     def request_spacing(self) -> float:
         """Seconds between two request starts: 60/(R·(1−margin)), 0 without a limit."""
         if not self.requests_per_minute:
             return 0.0
-        return 60.0 / (self.requests_per_minute * (1.0 - self.margin))
+        return WINDOW / (self.requests_per_minute * (1.0 - self.margin))
 
     def token_spacing(self, tokens: int) -> float:
         """Seconds a request of `tokens` tokens holds the token budget, with the margin."""
         if not self.tokens_per_minute:
             return 0.0
-        return 60.0 * tokens / (self.tokens_per_minute * (1.0 - self.margin))
+        return WINDOW * tokens / (self.tokens_per_minute * (1.0 - self.margin))
 
-    def _reserve(self, tokens: int) -> float:
+    def _expiry(self, slot: _Slot) -> float:
+        """When `slot` has surely left every server's one-minute window."""
+        return slot.at + WINDOW + self.slack
+
+    def _guard(self) -> _Slot | None:
+        """The request R before the next one, while it may still count in a window."""
+        if not self.requests_per_minute:
+            return None
+        most = max(1, int(self.requests_per_minute * (1.0 - self.margin)))
+        return self._slots[-most] if len(self._slots) >= most else None
+
+    def _window_start(self, start: float, tokens: int, guard: _Slot | None) -> float:
+        """The earliest time ≥ `start` at which one more request fits in every window."""
+        if guard is not None:
+            start = max(start, self._expiry(guard))
+        if self.tokens_per_minute:
+            budget = self.tokens_per_minute * (1.0 - self.margin)
+            held = self._slot_tokens + tokens
+            for slot in self._slots:  # oldest first: wait for just enough of them to expire
+                if held <= budget:
+                    break
+                expiry = self._expiry(slot)
+                if expiry > start:
+                    start = expiry
+                held -= slot.tokens
+        return start
+
+    def _reserve(self, tokens: int) -> tuple[_Slot, _Slot | None]:
         now = self._clock()
+        while self._slots and self._expiry(self._slots[0]) <= now:
+            self._slot_tokens -= self._slots.popleft().tokens
+        guard = self._guard()
         start = max(now, self._next_request, self._next_tokens, self._paused_until)
+        start = self._window_start(start, tokens, guard)
         if self.requests_per_minute:
             self._next_request = start + self.request_spacing()
         if self.tokens_per_minute:
             self._next_tokens = start + self.token_spacing(tokens)
-        return start
+        slot = _Slot(start, tokens)
+        self._slots.append(slot)
+        self._slot_tokens += tokens
+        return slot, guard
+
+    async def _wait_until(self, moment: float) -> None:
+        delay = moment - self._clock()
+        if delay > 0:
+            self.waited += delay
+            await self._sleep(delay)
 
     async def acquire(self, tokens: int = 0) -> None:
         """Wait until a request of about `tokens` tokens may be sent."""
         while True:
-            start = self._reserve(tokens)
-            delay = start - self._clock()
-            if delay > 0:
-                self.waited += delay
-                await self._sleep(delay)
-            if self._paused_until <= self._clock():
-                return
+            slot, guard = self._reserve(tokens)
+            await self._wait_until(slot.at)
+            if guard is not None:
+                # The request R before this one may have left later than it was
+                # scheduled (a late wake-up): the window counts from when it left.
+                await self._wait_until(self._expiry(guard))
+            if self._paused_until > self._clock():
+                # A retry-after arrived meanwhile: take a slot after it. The slot left
+                # unused still counts in the window, which errs on the safe side.
+                continue
+            slot.at = max(slot.at, self._clock())
+            return
 
     def pause(self, seconds: float) -> None:
         """Hold every request for `seconds` (a server's retry-after)."""
