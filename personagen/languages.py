@@ -23,7 +23,8 @@ from personagen.errors import InputError
 DEFAULT_LANGUAGE = "en"
 Tag = str | None  # a BCP 47 language tag; None: the default, English
 _FOLDER = "languages"
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+# Built when a language file is first read, not at import (lint of English copy reads none).
+_STRICT = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 # What an amount without a number stands for (`checks.figure_words`' vague amounts).
 VagueAmount = Literal[
     "dozen", "hundred", "thousand", "million", "billion", "minutes", "hours", "days", "weeks"
@@ -198,7 +199,7 @@ def language_data(tag: str | None) -> LanguageData | None:
 
 def lint_fallback(tag: str | None) -> str | None:
     """The one warning for a language without lint data; None when lint knows it."""
-    if language_data(tag) is not None:
+    if base_language(tag or DEFAULT_LANGUAGE) in lint_languages():  # its file is not read
         return None
     known = ", ".join(lint_languages())
     return (

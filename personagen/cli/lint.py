@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import enum
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from personagen.cli.app import app, user_errors
+from personagen.text import terminal_safe
 
 if TYPE_CHECKING:
-    from personagen.lint import LintResult
+    from personagen.lint import LintFinding, LintResult
 
 # Shown per rule and file in the table unless --max-per-rule says otherwise.
 MAX_PER_RULE = 20
@@ -105,6 +107,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+_COLUMNS = ("file", "field", "rule", "severity", "message", "fix")
+
+
 def _print_table(result: LintResult, max_per_rule: int) -> None:
     files = _plural(len(result.files), "file")
     summary = f"{_plural(result.errors, 'error')}, {_plural(result.warnings, 'warning')} in {files}"
@@ -112,23 +117,47 @@ def _print_table(result: LintResult, max_per_rule: int) -> None:
         # One line needs no table: leaving rich unimported keeps a clean run quick.
         typer.echo(f"clean: {summary}")
         return
+    shown, more = result.capped(max_per_rule)
+    notes = [f"… and {n:,} more {rule} findings{f' in {f}' if f else ''}" for f, rule, n in more]
+    if more:
+        notes.append("(--max-per-rule 0 lists them all)")
+    if sys.stdout.isatty():
+        _print_rich(shown, notes, summary)
+    else:
+        _print_plain(shown, notes, summary)
+
+
+def _plain(text: str) -> str:
+    """A cell of the piped table: terminal-safe, on one line, no tab inside."""
+    return " ".join(terminal_safe(text).replace("\t", " ").splitlines())
+
+
+def _print_plain(shown: list[LintFinding], notes: list[str], summary: str) -> None:
+    """Piped or captured output: one tab-separated line per finding under a header line
+    (as `grep` and `cut` read it), without loading rich."""
+    lines = ["\t".join(_COLUMNS)]
+    for item in shown:
+        f = item.finding
+        cells = (item.file or "-", f.field, f.rule, f.severity, f.message, f.fix)
+        lines.append("\t".join(_plain(cell) for cell in cells))
+    lines += [_plain(note) for note in notes]
+    typer.echo("\n".join([*lines, summary]))
+
+
+def _print_rich(shown: list[LintFinding], notes: list[str], summary: str) -> None:
+    """A terminal: the findings as a table that wraps long messages to its width."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
-
-    from personagen.text import terminal_safe
 
     def cell(text: str) -> Text:
         # Text is never parsed for markup; terminal_safe drops escape sequences and controls.
         return Text(terminal_safe(text))
 
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        # Piped or captured output: wide enough that messages do not wrap into slivers.
-        console = Console(highlight=False, width=200)
-    shown, more = result.capped(max_per_rule)
+    # Data is never markup or emoji codes: nothing is parsed (and rich loads less).
+    console = Console(highlight=False, markup=False, emoji=False)
     table = Table(show_lines=False, header_style="bold", expand=False)
-    for name in ("file", "field", "rule", "severity", "message", "fix"):
+    for name in _COLUMNS:
         table.add_column(name, overflow="fold")
     for item in shown:
         f = item.finding
@@ -142,9 +171,6 @@ def _print_table(result: LintResult, max_per_rule: int) -> None:
             cell(f.fix),
         )
     console.print(table)
-    for file, rule, hidden in more:
-        where = f" in {file}" if file else ""
-        console.print(cell(f"… and {hidden:,} more {rule} findings{where}"))
-    if more:
-        console.print("(--max-per-rule 0 lists them all)")
+    for note in notes:
+        console.print(cell(note))
     console.print(summary)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import itertools
+import json
+import stat
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +24,9 @@ from personagen.models.brief import Brief
 from personagen.models.copy import DRAFT_MODELS
 
 BRIEF_MISSING = "claims not checked: pass --brief"
+# Copy JSON up to this size is read without the input readers (theirs allow 5 MB); a
+# stored artifact is a few kilobytes.
+_QUICK_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -85,11 +90,32 @@ class LintResult:
         }
 
 
+def _well_formed(path: Path) -> CopyArtifact | None:
+    """The artifact in a regular file of UTF-8 JSON that validates; None for anything else.
+
+    The same validation as `inputs.load_model`, which reads every file this accepts the
+    same way (JSON holds no raw NUL, CR or BOM inside a value), without loading the input
+    readers; whatever this refuses goes to them, for their one-line error."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with path.open("rb") as handle:
+            raw = handle.read(_QUICK_BYTES + 1)
+        if len(raw) > _QUICK_BYTES:
+            return None
+        data = json.loads(raw.decode("utf-8"))
+        return CopyArtifact.model_validate(data) if isinstance(data, dict) else None
+    except (OSError, ValueError, RecursionError):  # ValidationError is a ValueError
+        return None
+
+
 def load_artifact(path: Path) -> CopyArtifact:
     """Read a copy artifact JSON; InputError for anything unreadable or not an artifact."""
-    from personagen.inputs import load_model
+    artifact = _well_formed(path)
+    if artifact is None:
+        from personagen.inputs import load_model
 
-    artifact = load_model(path, CopyArtifact, what="copy artifact")
+        artifact = load_model(path, CopyArtifact, what="copy artifact")
     if artifact.channel not in DRAFT_MODELS:
         raise InputError(
             str(path),

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import TYPE_CHECKING, Literal, Self
 from urllib.parse import urlparse
 
 from pydantic import Field, field_validator, model_validator
 
-from personagen.checks.claims import ClaimSources
 from personagen.languages import LanguageTag
 from personagen.models.base import StrictModel
 from personagen.models.stages import StageOverride, check_overrides
 from personagen.models.utm import UtmTags
+
+if TYPE_CHECKING:  # the claims guard loads when claims are checked, not with every brief
+    from personagen.checks.claims import ClaimSources
 
 
 def _web_url(url: str) -> str:
@@ -155,14 +157,15 @@ class Brief(StrictModel):
             compliance = self.email_compliance
             footer = [compliance.sender_name, compliance.postal_address, compliance.opt_out_text]
             own.append(compliance.sender_name)
-        return ClaimSources(
-            proof_texts=texts,
-            allowed_customers=list(self.customers_allowed),
-            known_customers=list(self.customers_forbidden),
-            own_names=own,
-            footer_texts=footer,
-            language=self.language,
-        )
+        sources: ClaimSources = {
+            "proof_texts": texts,
+            "allowed_customers": list(self.customers_allowed),
+            "known_customers": list(self.customers_forbidden),
+            "own_names": own,
+            "footer_texts": footer,
+            "language": self.language,
+        }
+        return sources
 
     def in_language(self, language: str | None) -> Brief:
         """This brief with its copy in `language` (a campaign's or a flag's), when given."""

@@ -24,7 +24,6 @@ from typing import Any, ClassVar, Literal, Self, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from personagen.channels import LEAD, copy_pattern, get_channel, limit_text, schema_keywords
-from personagen.checks.claims import find_unsupported_claims
 from personagen.checks.findings import Finding
 from personagen.checks.limits import check_fields
 from personagen.checks.similarity import DEFAULT_THRESHOLD, near_duplicates
@@ -176,7 +175,8 @@ def draft_model_for(channel_id: str) -> type[BaseModel]:
 class Draft(BaseModel):
     """Base of drafted copy: surrounding whitespace is not part of a length."""
 
-    model_config = ConfigDict(str_strip_whitespace=True)
+    # Built on first use, like `StrictModel`: lint reads only the fields of these models.
+    model_config = ConfigDict(str_strip_whitespace=True, defer_build=True)
 
 
 class CopyPiece(Draft):
@@ -214,6 +214,9 @@ class CopyPiece(Draft):
             where = field if isinstance(value, str) else f"{field}[{index}]"
             found = token_problems(text)
             if brief is not None:
+                # Here, not at the top: lint and --help load the models without the guard.
+                from personagen.checks.claims import find_unsupported_claims
+
                 found += find_unsupported_claims(text, **brief.claims_context())
             problems += [f"{where}: {problem}" for problem in found]
         if problems:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from personagen.languages import LanguageTag
 from personagen.models.base import StrictModel
@@ -50,6 +50,9 @@ Section = Literal[
 SENTENCES = "sentences"  # (first, last) citable sentence numbers of an extraction call
 INSIGHT_IDS = "insight_ids"  # the ids synthesis may cite
 COUNT = "count"  # how many personas to write
+# Validators are built on first use (as `StrictModel`'s): lint and show load this module
+# but never validate a draft.
+_BUILT_ON_USE = ConfigDict(defer_build=True)
 
 
 def _context(info: ValidationInfo) -> Mapping[str, Any]:
@@ -60,6 +63,8 @@ def _context(info: ValidationInfo) -> Mapping[str, Any]:
 class Evidence(BaseModel):
     """A customer's exact words from one interview note, attached by the tool."""
 
+    model_config = _BUILT_ON_USE
+
     note_id: str = Field(description="Id of the note the quote comes from.")
     quote: str = Field(description="The interviewee's exact words (whole sentences).")
     sentences: list[int] = Field(
@@ -69,6 +74,8 @@ class Evidence(BaseModel):
 
 class DraftItem(BaseModel):
     """One claim about the persona with the insights that support it."""
+
+    model_config = _BUILT_ON_USE
 
     text: str = Field(
         description="The claim, in one short sentence.", json_schema_extra={"minLength": 1}
@@ -96,6 +103,8 @@ class DraftItem(BaseModel):
 
 class PersonaDraft(BaseModel):
     """A buyer persona in which every claim is backed by customers' own words."""
+
+    model_config = _BUILT_ON_USE
 
     name: str = Field(
         description="A semi-fictional first and last name, e.g. 'Revenue Rita'.",
@@ -159,6 +168,8 @@ def _no_formula(field: str, value: str) -> str:
 class PersonaSetDraft(BaseModel):
     """The distinct buyer personas found across all interview notes."""
 
+    model_config = _BUILT_ON_USE
+
     personas: list[PersonaDraft] = Field(min_length=1, json_schema_extra={"x-count": COUNT})
 
     @field_validator("personas")
@@ -172,6 +183,8 @@ class PersonaSetDraft(BaseModel):
 
 class InsightDraft(BaseModel):
     """One thing the interviewee said about their work, cited by sentence number."""
+
+    model_config = _BUILT_ON_USE
 
     kind: Section = Field(description="Which part of a persona this informs.")
     text: str = Field(
@@ -203,6 +216,8 @@ class InsightDraft(BaseModel):
 
 class NoteInsights(BaseModel):
     """What one interview note says about the interviewee's role, goals, pains and buying."""
+
+    model_config = _BUILT_ON_USE
 
     role: str | None = Field(default=None, description="The interviewee's job title, if stated.")
     insights: list[InsightDraft] = Field(

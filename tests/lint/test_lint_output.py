@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +83,39 @@ def test_a_clean_run_prints_one_line() -> None:
     )
     assert result.exit_code == 0
     assert result.stdout == "clean: 0 errors, 0 warnings in 11 files\n"
+
+
+def test_piped_output_is_one_tab_separated_line_per_finding(tmp_path: Path) -> None:
+    sheet = tmp_path / "x.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as handle:
+        # Column names with a tab and a line break, each holding a formula cell.
+        csv.writer(handle).writerows([["Post text", "a\tb", "c\nd"], ["Hi", "=1", "=2"]])
+    result = runner.invoke(app, ["lint", str(sheet), "--max-per-rule", "1"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "file\tfield\trule\tseverity\tmessage\tfix"
+    rows = [line.split("\t") for line in lines[1:-3]]
+    assert [len(row) for row in rows] == [6, 6], lines  # brief-missing, one formula cell
+    assert rows[1][1] == "row 2.a b"
+    assert lines[-3] == f"… and 1 more formula-cell findings in {sheet}"
+    assert lines[-2] == "(--max-per-rule 0 lists them all)"
+    assert lines[-1] == "2 errors, 1 warning in 1 file"
+
+
+def test_a_terminal_gets_a_table() -> None:
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "personagen", "lint", str(OUT)],
+        stdout=child,
+        stderr=child,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    os.close(child)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
+        while chunk := os.read(main, 4096):
+            shown += chunk
+    os.close(main)
+    assert process.wait(timeout=120) == 0
+    text = shown.decode()
+    assert "┏━" in text and "brief-missing" in text and "\t" not in text
