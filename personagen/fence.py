@@ -26,7 +26,7 @@ from __future__ import annotations
 import html.entities
 import re
 import unicodedata
-from functools import cache, lru_cache
+from functools import lru_cache
 
 LEFT = "\u2039"  # ‹ stands in for every opening angle bracket inside data
 RIGHT = "\u203a"  # › stands in for every closing one
@@ -95,18 +95,21 @@ def invisible(char: str) -> bool:
     )
 
 
-@cache
-def _table() -> dict[int, str | None]:
-    """The translation of every look-alike bracket and every invisible character."""
-    table: dict[int, str | None] = {}
-    for block in SCANNED:
-        for code in block:
-            char = chr(code)
-            if invisible(char):
-                table[code] = None
-            elif (side := bracket_side(char)) is not None:
-                table[code] = side
-    return table
+class _Translation(dict[int, str | None]):
+    """The translation of every look-alike bracket and every invisible character in the
+    SCANNED blocks, worked out for each character the first time a text holds it (all of
+    them up front would cost every process about half a second)."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        found: str | None = char
+        if any(code in block for block in SCANNED):
+            found = None if invisible(char) else (bracket_side(char) or char)
+        self[code] = found
+        return found
+
+
+_TRANSLATION = _Translation()
 
 
 def _decoded(match: re.Match[str]) -> str:
@@ -138,7 +141,7 @@ def _neutralize_encoded(text: str) -> str:
     for match in _ENCODED.finditer(probe):
         decoded = _decoded(match)
         if any(bracket_side(char) for char in decoded):
-            pieces += [text[end : match.start()], decoded.translate(_table())]
+            pieces += [text[end : match.start()], decoded.translate(_TRANSLATION)]
             end = match.end()
     return "".join([*pieces, text[end:]])
 
@@ -151,4 +154,4 @@ def data(value: object) -> str:
 @lru_cache(maxsize=8192)
 def _data_text(text: str) -> str:
     # Cached: a campaign's prompts repeat the brief's and each persona's values job after job.
-    return " ".join(_neutralize_encoded(text.translate(_table())).split())
+    return " ".join(_neutralize_encoded(text.translate(_TRANSLATION)).split())
