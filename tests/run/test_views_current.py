@@ -27,6 +27,13 @@ def _count_views(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+def _first_run(tmp_path: Path) -> tuple[Path, Path]:
+    """A campaign run once into `tmp_path/out`: (campaign file, output folder)."""
+    campaign, out = _wide_campaign(tmp_path), tmp_path / "out"
+    personagen.run_campaign(campaign, output=out, model=FakeModel(seed=4))
+    return campaign, out
+
+
 def _views(out: Path) -> dict[str, bytes]:
     files = [*(out / "exports").glob("*.csv"), *(out / "copy").glob("*.md")]
     return {str(p.relative_to(out)): p.read_bytes() for p in files}
@@ -35,8 +42,7 @@ def _views(out: Path) -> dict[str, bytes]:
 def test_an_unchanged_rerun_skips_the_views_and_leaves_them_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    campaign, out = _wide_campaign(tmp_path), tmp_path / "out"
-    personagen.run_campaign(campaign, output=out, model=FakeModel(seed=4))
+    campaign, out = _first_run(tmp_path)
     first = _views(out)
     assert any(name.endswith("evidence.csv") for name in first)
     calls = _count_views(monkeypatch)
@@ -49,8 +55,7 @@ def test_an_unchanged_rerun_skips_the_views_and_leaves_them_intact(
 def test_a_view_file_changed_on_disk_is_written_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
-    campaign, out = _wide_campaign(tmp_path), tmp_path / "out"
-    personagen.run_campaign(campaign, output=out, model=FakeModel(seed=4))
+    campaign, out = _first_run(tmp_path)
     first = _views(out)
     deck = next(p for p in (out / "copy").glob("*.md"))
     evidence = out / "exports" / "evidence.csv"
@@ -67,8 +72,7 @@ def test_a_view_file_changed_on_disk_is_written_again(
 def test_a_changed_brief_or_another_folder_writes_the_views(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    campaign, out = _wide_campaign(tmp_path), tmp_path / "out"
-    personagen.run_campaign(campaign, output=out, model=FakeModel(seed=4))
+    campaign, out = _first_run(tmp_path)
     calls = _count_views(monkeypatch)
     # The same jobs into a new folder: nothing to pay, every view to write.
     personagen.run_campaign(campaign, output=tmp_path / "other", model=FakeModel(seed=4))
