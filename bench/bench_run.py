@@ -109,6 +109,14 @@ class Row:
     duplicates: int | str
     notes: list[str] = field(default_factory=list)
 
+    @classmethod
+    def at_stub(
+        cls, name: str, wall: float, minimum: float, stub: StubServer, failed: int, notes: list[str]
+    ) -> Row:
+        """A row whose 429s, billable and duplicate calls are what `stub` saw."""
+        duplicates = stub.accepted - unique_bodies(stub)
+        return cls(name, wall, minimum, stub.rate_limited, failed, stub.accepted, duplicates, notes)
+
 
 def theoretical_minimum(jobs: int, latency: float, concurrency: int, rpm: float) -> float:
     """max(N*L/C, 60*N/R): the floor for C workers under an evenly spaced R/min."""
@@ -613,15 +621,13 @@ class Bench:
             wall, failed = asyncio.run(naive_loop(stub, jobs))
         own = jobs * latency
         self.rows.append(
-            Row(
+            Row.at_stub(
                 "1. naive sequential loop (AsyncOpenAI max_retries=0; our loop sleeps "
                 "retry-after on 429)",
                 wall,
                 self.minimum,
-                stub.rate_limited,
+                stub,
                 failed,
-                stub.accepted,
-                stub.accepted - unique_bodies(stub),
                 [f"C=1: own minimum N·L = {own:.1f} s, ratio to it {wall / own:.3f}"],
             )
         )
@@ -648,14 +654,12 @@ class Bench:
                 "so nothing is throttled and the even-spacing minimum does not bind"
             )
         self.rows.append(
-            Row(
+            Row.at_stub(
                 "2. unthrottled asyncio.gather (AsyncOpenAI, its default max_retries=2)",
                 wall,
                 self.minimum,
-                stub.rate_limited,
+                stub,
                 sum(errors.values()),
-                stub.accepted,
-                stub.accepted - unique_bodies(stub),
                 notes,
             )
         )
@@ -669,15 +673,13 @@ class Bench:
         with stub:
             wall, failed = asyncio.run(semaphore_gather(stub, jobs, args.concurrency, args.rpm))
         self.rows.append(
-            Row(
+            Row.at_stub(
                 f"2b. hand-written asyncio.gather + semaphore (C={args.concurrency}, starts "
                 f"60/R apart, 429s retried after retry-after)",
                 wall,
                 self.minimum,
-                stub.rate_limited,
+                stub,
                 failed,
-                stub.accepted,
-                stub.accepted - unique_bodies(stub),
                 ["same copy tools, so the same recorded answers; tool calls decoded"],
             )
         )
@@ -717,15 +719,13 @@ class Bench:
                 else float("nan")
             )
             self.rows.append(
-                Row(
+                Row.at_stub(
                     f"3. `personagen run` engine (C={args.concurrency}, "
                     f"requests_per_minute={args.rpm:g})",
                     first.wall,
                     self.minimum,
-                    stub.rate_limited,
+                    stub,
                     s["failed"],
-                    stub.accepted,
-                    stub.accepted - unique_bodies(stub),
                     [
                         f"{copy_calls} copy + {persona_calls} persona-stage calls",
                         f"copy phase alone (persona job recorded → last copy job recorded) "

@@ -312,9 +312,7 @@ class CampaignEngine:
         artifacts = [a for a in results if a is not None]
         digest = views_digest(artifacts, brief, personas)
         if not views_current(self.store, self.output, digest):
-            views = functools.partial(
-                self.folder.write_views, artifacts, brief, personas, self.parts
-            )
+            views = functools.partial(self.folder.write_views, artifacts, brief, personas, parts)
             record_views(self.store, self.output, digest, await self._write(views))
         addressed = {(job.persona.id, job.channel) for job in jobs}
         self.report.artifacts = merged_artifacts(previous, addressed, self.written)
